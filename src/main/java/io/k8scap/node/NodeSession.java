@@ -1,0 +1,33 @@
+package io.k8scap.node;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * One open connection to one node (one SSH session today; a helper pod later, issue 6). Every
+ * channel a command needs on that node goes through the same session.
+ */
+public interface NodeSession extends AutoCloseable {
+
+    NodeTarget target();
+
+    /** Whether node commands must be wrapped in {@code sudo -n} (see {@link NodeScript#commandLine}). */
+    boolean sudo();
+
+    /**
+     * Runs one already-quoted command line on the node and waits for it to end.
+     *
+     * @param stdin  sent to the command, then closed; null for none
+     * @return the command's exit status
+     * @throws io.k8scap.K8sCapException when the node cannot run it (connection lost: UNAVAILABLE)
+     */
+    int exec(String commandLine, InputStream stdin, OutputStream stdout, OutputStream stderr);
+
+    /** Runs a node script with the given positional parameters (sudo applied as configured). */
+    default int run(NodeScript script, java.util.List<String> args, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+        return exec(script.commandLine(args, sudo()), stdin, stdout, stderr);
+    }
+
+    @Override
+    void close();
+}
