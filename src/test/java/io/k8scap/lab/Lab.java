@@ -42,6 +42,15 @@ public final class Lab {
         return new Lab(d, read(d.resolve("ssh.properties")), read(d.resolve("pods.properties")));
     }
 
+    /**
+     * Loads only {@code pods.properties}, for tests that need the pods but not the lab sshd; the
+     * {@code ssh*} getters of the result fail with "lab state has no ssh.…".
+     */
+    public static Lab loadPods() {
+        Path d = dir();
+        return new Lab(d, new Properties(), read(d.resolve("pods.properties")));
+    }
+
     private static Properties read(Path f) {
         Properties p = new Properties();
         if (!Files.isRegularFile(f)) {
@@ -107,6 +116,28 @@ public final class Lab {
                 pods.getProperty(p + "owner", ""));
     }
 
+    /** Any other {@code pod.<key>.<name>} property (e.g. {@code netnsName}, {@code sandboxID}), or "". */
+    public String podProperty(String key, String name) {
+        return pods.getProperty("pod." + key + "." + name, "");
+    }
+
+    /** The ground truth {@code scripts/lab/pods.sh up} read from the runtimes and the kernel. */
+    public PodTruth truth(String key) {
+        String p = "pod." + key + ".expect.";
+        return new PodTruth(
+                Long.parseLong(req(pods, p + "pid")),
+                Long.parseLong(req(pods, p + "netns")),
+                pods.getProperty(p + "podIf", ""),
+                Integer.parseInt(pods.getProperty(p + "podIfIndex", "-1")),
+                pods.getProperty(p + "podIfKind", ""),
+                Integer.parseInt(pods.getProperty(p + "linkIndex", "-1")),
+                Integer.parseInt(pods.getProperty(p + "peerIndex", "-1")),
+                pods.getProperty(p + "hostIf", ""),
+                Integer.parseInt(pods.getProperty(p + "hostIfIndex", "-1")),
+                pods.getProperty(p + "url", ""),
+                pods.getProperty(p + "content", ""));
+    }
+
     private static String req(Properties p, String key) {
         String v = p.getProperty(key);
         if (v == null) {
@@ -125,4 +156,27 @@ public final class Lab {
      */
     public record LabPod(String key, String namespace, String name, String uid, String container,
                          String containerId, String podIP, boolean hostNetwork, String labels, String owner) {}
+
+    /**
+     * Ground truth for one lab pod ({@code pod.<key>.expect.*}), read by pods.sh from docker/ctr and
+     * the kernel — what {@code k8scap locate} must find.
+     *
+     * @param pid         PID of the app container's main process (host PID namespace)
+     * @param netns       inode of {@code /proc/<pid>/ns/net}
+     * @param podIf       the pod's interface inside its netns ({@code eth0}), "" for hostNetwork
+     * @param podIfIndex  its ifindex inside the netns, -1 for hostNetwork
+     * @param podIfKind   {@code veth}, {@code ipvlan} or {@code macvlan} ("" for hostNetwork)
+     * @param linkIndex   the N of {@code eth0@ifN} (for ipvlan/macvlan: the parent's ifindex, not a peer), or -1
+     * @param peerIndex   ifindex of the veth peer on the host, -1 when there is none
+     * @param hostIf      host-side veth name ({@code veth…}, {@code cali…}), "" when there is none
+     * @param hostIfIndex its ifindex on the host, -1 when there is none
+     * @param url         an http URL the pod serves (busybox httpd), reachable from lab netns / loopback
+     * @param content     the exact body it serves (without the trailing newline)
+     */
+    public record PodTruth(long pid, long netns, String podIf, int podIfIndex, String podIfKind, int linkIndex,
+                           int peerIndex, String hostIf, int hostIfIndex, String url, String content) {
+        public boolean hasPeer() {
+            return peerIndex >= 0;
+        }
+    }
 }
