@@ -155,7 +155,7 @@ public final class SshConnector {
             return session;
         } catch (JSchException e) {
             session.disconnect();
-            throw translate(e, ep, where, verifier, keys, timedOut.get() , timeout);
+            throw translate(e, ep, where, verifier, keys, timedOut.get(), timeout);
         } finally {
             watchdog.interrupt();
         }
@@ -200,7 +200,7 @@ public final class SshConnector {
             return new K8sCapException(ExitCode.DENIED, where + ": authentication as " + ep.user() + " failed (tried " + keys.describe()
                     + "): check the user (--ssh-user, User in the ssh config) and the key (-i), and that it is in " + ep.user() + "'s authorized_keys on the node", e);
         }
-        if (msg.contains("channel is not opened") && ep != null) {
+        if (msg.contains("channel is not opened")) {
             return new K8sCapException(ExitCode.UNAVAILABLE, where + ": the bastion could not open a tunnel to " + ep.hostPort() + ": check the address and port, and that the bastion allows TCP forwarding", e);
         }
         if (msg.contains("closed by foreign host") || cause instanceof IOException) {
