@@ -263,7 +263,9 @@ public final class NodeLocator {
     static String message(NodeTarget node, ContainerRef ref, String code, String detail) {
         String c = "container " + ref.shortId() + " (" + ref.runtime() + ")";
         String on = " on node " + node.name();
-        String d = detail == null || detail.isBlank() ? "" : " (" + abbreviate(detail) + ")";
+        // runtimes echo the full 64-hex ID: the short one is enough in a one-line message
+        String shortDetail = detail == null ? "" : detail.replace(ref.id(), ref.shortId());
+        String d = shortDetail.isBlank() ? "" : " (" + abbreviate(shortDetail) + ")";
         return switch (code) {
             case "notfound" -> c + " not found" + on + d
                     + "; the pod status may be stale or the pod restarted: re-read the pod and retry";
