@@ -272,9 +272,11 @@ public final class NodeLocator {
             case "notrunning" -> c + " is not running" + on + d + "; check the pod's status and restarts, then retry";
             case "gone" -> c + " exited" + on + " while being located" + d + "; the pod may be restarting, retry";
             case "badspec" -> "container ID " + ref.spec() + " is not one any runtime uses" + d + "; check the pod status";
-            case "noruntime" -> "cannot find " + c + on + ": "
-                    + (detail == null || detail.isBlank() ? "no runtime CLI" : detail) + " missing there"
-                    + " and no process's cgroup names the container; install the runtime's CLI on the node, or check the container ID";
+            case "noruntime" -> detail == null || detail.isBlank()
+                    ? "cannot find " + c + on + ": k8scap knows no CLI for runtime " + ref.runtime()
+                            + " and no process's cgroup names the container; check the container ID"
+                    : "cannot find " + c + on + ": " + detail + " missing there and no process's cgroup names the"
+                            + " container; install " + detail + " on the node, or check the container ID";
             case "runtimefail" -> "cannot ask the runtime about " + c + on + d
                     + "; check that the container runtime is running there";
             case "notools" -> "cannot look inside the network namespace of " + c + on + ": "

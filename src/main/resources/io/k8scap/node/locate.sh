@@ -21,7 +21,8 @@
 #       badspec     not RUNTIME://ID, or the ID has characters no runtime uses
 #       notfound    the runtime CLI answered that it has no such container, and no cgroup names it
 #       notrunning  the runtime knows the container but it has no running process
-#       noruntime   no CLI for this runtime on the node (DETAIL lists them) and no cgroup names it
+#       noruntime   no CLI for this runtime on the node (DETAIL lists them; empty for a runtime
+#                   this script knows no CLI for) and no cgroup names it
 #       runtimefail the runtime CLI failed (DETAIL: its last line), and no cgroup names it
 #       denied      permission denied (DETAIL: what refused)
 #       gone        the process exited while being looked at
@@ -258,7 +259,7 @@ locate_one() {
         docker) by_docker ;;
         containerd) by_crictl || by_ctr ;;
         cri-o) by_crictl ;;
-        *) MISSING=" (no CLI known for runtime $rt)" ;;
+        *) ;; # no CLI known for this runtime: the cgroup scan alone decides
     esac
     if [ -z "$pid" ] && [ -z "$SAID_NOTRUNNING" ]; then
         by_cgroup

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 public final class LocalNodeSession implements NodeSession {
     private final NodeTarget target;
     private final boolean sudo;
+    private final java.util.Map<String, String> env;
     /** Command lines run so far, to count round trips. */
     private final List<String> executed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -24,8 +25,14 @@ public final class LocalNodeSession implements NodeSession {
     }
 
     public LocalNodeSession(NodeTarget target, boolean sudo) {
+        this(target, sudo, java.util.Map.of());
+    }
+
+    /** @param env added to the environment of {@code sh} (e.g. a PATH whose {@code sh} is busybox) */
+    public LocalNodeSession(NodeTarget target, boolean sudo, java.util.Map<String, String> env) {
         this.target = target;
         this.sudo = sudo;
+        this.env = java.util.Map.copyOf(env);
     }
 
     @Override
@@ -47,7 +54,9 @@ public final class LocalNodeSession implements NodeSession {
         executed.add(commandLine);
         Process p;
         try {
-            p = new ProcessBuilder("sh", "-c", commandLine).start();
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", commandLine);
+            pb.environment().putAll(env);
+            p = pb.start();
         } catch (IOException e) {
             throw K8sCapException.unavailable("cannot start sh on " + target.name() + ": " + e.getMessage());
         }

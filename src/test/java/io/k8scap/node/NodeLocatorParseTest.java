@@ -221,4 +221,25 @@ class NodeLocatorParseTest {
         assertThat(l.pid()).isEqualTo(12064);
         assertThat(l.error()).contains("nsenter missing").contains("bb25783f7322").contains("lab-node-1");
     }
+
+    @Test
+    void unknownRuntimeSaysK8scapKnowsNoCli() {
+        // constructed: what locate.sh prints for a runtime it knows no CLI for, when no cgroup matches
+        ContainerRef rkt = ContainerRef.parse("rkt://abcdefabcdefabcdef");
+        String out = "k8scap-locate\t-\t1\nerr\trkt://abcdefabcdefabcdef\tnoruntime\t\ndone\t-\t1\n";
+        ContainerLocation l = NodeLocator.parse(NODE, List.of(rkt), out).containers().get(0);
+        assertThat(l.errorCode()).isEqualTo(ExitCode.UNAVAILABLE);
+        assertThat(l.error()).contains("no CLI for runtime rkt").contains("abcdefabcdef").contains("lab-node-1");
+    }
+
+    /** locate.sh parses under the shells a node may have as sh (no bash-isms that fail to parse). */
+    @ParameterizedTest
+    @ValueSource(strings = {"dash", "busybox sh", "bash --posix"})
+    void scriptParsesUnderPosixShells(String shell) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(shell.split(" ")));
+        cmd.addAll(List.of("-n", "-c", NodeScript.load("locate").text()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(shell + ": " + out).isZero();
+    }
 }
