@@ -207,8 +207,10 @@ public final class TargetResolver {
         switch (kind) {
             case DEPLOYMENT: {
                 LabelSelector sel = ((Deployment) w).getSpec() == null ? null : ((Deployment) w).getSpec().getSelector();
+                List<LabelSelectors.Requirement> reqs = LabelSelectors.of(sel);
                 Set<String> rsUids = api("list replicasets.apps -n " + ns,
                         () -> withSelector(client.apps().replicaSets().inNamespace(ns), sel).list().getItems()).stream()
+                        .filter(rs -> LabelSelectors.matches(reqs, rs.getMetadata().getLabels()))
                         .filter(rs -> ownedBy(rs, Set.of(uid)))
                         .map(rs -> rs.getMetadata().getUid())
                         .collect(Collectors.toSet());
@@ -264,7 +266,7 @@ public final class TargetResolver {
         String name = svc.getMetadata().getName();
         Map<String, String> sel = svc.getSpec() == null ? null : svc.getSpec().getSelector();
         if (sel != null && !sel.isEmpty()) {
-            return sorted(api("list pods -n " + ns, () -> client.pods().inNamespace(ns).withLabels(sel).list().getItems()));
+            return listPods(new Scope(ns, false), new LabelSelector(null, sel));
         }
         List<EndpointSlice> slices = api("list endpointslices.discovery.k8s.io -n " + ns, () -> client.discovery().v1()
                 .endpointSlices().inNamespace(ns).withLabel(SERVICE_NAME_LABEL, name).list().getItems());
@@ -308,15 +310,19 @@ public final class TargetResolver {
 
     // ---- API access ------------------------------------------------------------------------
 
+    /** Pods in scope matching {@code sel} (null: all), filtered here too: see {@link LabelSelectors}. */
     private List<Pod> listPods(Scope scope, LabelSelector sel) {
-        if (scope.all()) {
-            return sorted(api("list pods -A", () -> withSelector(client.pods().inAnyNamespace(), sel).list().getItems()));
-        }
-        return sorted(api("list pods -n " + scope.namespace(),
-                () -> withSelector(client.pods().inNamespace(scope.namespace()), sel).list().getItems()));
+        List<Pod> pods = scope.all()
+                ? api("list pods -A", () -> withSelector(client.pods().inAnyNamespace(), sel).list().getItems())
+                : api("list pods -n " + scope.namespace(),
+                        () -> withSelector(client.pods().inNamespace(scope.namespace()), sel).list().getItems());
+        List<LabelSelectors.Requirement> reqs = LabelSelectors.of(sel);
+        return sorted(pods.stream().filter(p -> LabelSelectors.matches(reqs, p.getMetadata().getLabels()))
+                .collect(Collectors.toList()));
     }
 
     private List<Pod> bySelector(Scope scope, String selector) {
+        List<LabelSelectors.Requirement> reqs = LabelSelectors.parse(selector);
         List<Pod> pods;
         try {
             pods = scope.all()
@@ -331,6 +337,7 @@ public final class TargetResolver {
             }
             throw KubeClients.fromApi(e, "list pods " + scope.flag(), String.valueOf(client.getMasterUrl()));
         }
+        pods = pods.stream().filter(p -> LabelSelectors.matches(reqs, p.getMetadata().getLabels())).collect(Collectors.toList());
         if (pods.isEmpty()) {
             throw K8sCapException.notFound("no pods match -l " + Text.safe(selector) + " " + scope.where()
                     + (scope.all() ? "" : "; check the labels (kubectl get pods --show-labels -n "
