@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import java.io.File;
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
@@ -155,14 +158,36 @@ public final class KubeClients {
     }
 
     private static io.fabric8.kubernetes.api.model.Config parse(Path f) {
+        String text;
+        try {
+            text = Files.readString(f);
+        } catch (IOException | RuntimeException e) {
+            throw new K8sCapException(ExitCode.CONFIG, "cannot read kubeconfig " + f + " (" + Text.safe(rootMessage(e), 120)
+                    + "); check its permissions or pass --kubeconfig PATH", e);
+        }
+        if (text.isBlank()) {
+            return new io.fabric8.kubernetes.api.model.Config(); // kubectl treats an empty file as an empty config
+        }
         io.fabric8.kubernetes.api.model.Config c;
         try {
-            c = KubeConfigUtils.parseConfig(f.toFile());
+            c = KubeConfigUtils.parseConfigFromString(text);
         } catch (RuntimeException e) {
-            throw new K8sCapException(ExitCode.CONFIG, "kubeconfig " + f + " is not valid kubeconfig YAML ("
-                    + Text.safe(firstLine(rootMessage(e)), 120) + "); fix it or pass --kubeconfig PATH", e);
+            throw new K8sCapException(ExitCode.CONFIG, "kubeconfig " + f + " is not valid kubeconfig YAML (" + yamlProblem(e)
+                    + "); fix it or pass --kubeconfig PATH", e);
         }
         return c == null ? new io.fabric8.kubernetes.api.model.Config() : c;
+    }
+
+    private static final Pattern LINE_COLUMN = Pattern.compile("line (\\d+), column (\\d+)");
+
+    /** The parser's first line and position, without Java class names. */
+    private static String yamlProblem(Throwable e) {
+        String msg = rootMessage(e);
+        if (msg.contains("Cannot construct instance") || msg.contains("Cannot deserialize") || msg.contains("Unrecognized")) {
+            return "not a mapping with clusters, contexts and users";
+        }
+        Matcher m = LINE_COLUMN.matcher(msg);
+        return Text.safe(firstLine(msg), 100) + (m.find() ? " at line " + m.group(1) + ", column " + m.group(2) : "");
     }
 
     /** As {@link #fromApi(KubernetesClientException, String, String)} without naming the API server. */

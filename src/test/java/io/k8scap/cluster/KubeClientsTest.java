@@ -146,7 +146,26 @@ class KubeClientsTest {
         Path f = write("garbage", "clusters: [ {{ this is: not yaml\n\t- ]:\n");
         K8sCapException e = failure(() -> KubeClients.connect(new KubeSettings(f, null, null), null, dir));
         assertThat(e.exitCode()).isEqualTo(ExitCode.CONFIG);
-        assertThat(e.getMessage()).contains(f.toString()).contains("not valid kubeconfig YAML");
+        assertThat(e.getMessage()).isEqualTo("kubeconfig " + f + " is not valid kubeconfig YAML (while parsing a flow mapping"
+                + " at line 1, column 14); fix it or pass --kubeconfig PATH");
+    }
+
+    @Test
+    void yamlThatIsNoKubeconfigSaysSoWithoutJavaClassNames() throws Exception {
+        Path f = write("hello", "hello world\n");
+        K8sCapException e = failure(() -> KubeClients.connect(new KubeSettings(f, null, null), null, dir));
+        assertThat(e.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(e.getMessage()).isEqualTo("kubeconfig " + f + " is not valid kubeconfig YAML (not a mapping with clusters,"
+                + " contexts and users); fix it or pass --kubeconfig PATH");
+    }
+
+    @Test
+    void emptyKubeconfigIsAnEmptyConfigLikeKubectl() throws Exception {
+        Path f = write("empty", "");
+        K8sCapException e = failure(() -> KubeClients.connect(new KubeSettings(f, null, null), null, dir));
+        assertThat(e.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(e.getMessage()).isEqualTo("kubeconfig " + f + " has no current-context; pass --context NAME"
+                + " (it defines no contexts either), see kubectl config get-contexts");
     }
 
     @Test
