@@ -38,6 +38,13 @@ wait_for() {
 install_packages() {
     local missing="" p
     for p in $PACKAGES; do
+        # A machine with Docker's own packages (docker-ce, containerd.io) already has the daemons;
+        # Debian's docker.io/containerd would conflict with them.
+        case $p in
+            docker.io) command -v dockerd >/dev/null 2>&1 && continue ;;
+            containerd) command -v containerd >/dev/null 2>&1 && continue ;;
+            runc) command -v runc >/dev/null 2>&1 && continue ;;
+        esac
         if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
             missing="$missing $p"
         fi

@@ -1,10 +1,16 @@
 package io.k8scap;
 
-/** Entry point; replaced by the picocli root command wiring. */
+import io.k8scap.cli.Cli;
+
+/**
+ * Entry point: builds the command line, runs it, exits with the documented code.
+ * Everything here stays free of fabric8 and JSch so that {@code --help}, usage errors and
+ * {@code completion} start fast (a black-box test checks which classes load).
+ */
 public final class K8sCap {
     private K8sCap() {}
 
     public static void main(String[] args) {
-        System.exit(ExitCode.FAILURE.code());
+        System.exit(Cli.run(args, System.out, System.err));
     }
 }

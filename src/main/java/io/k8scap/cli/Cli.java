@@ -1,0 +1,46 @@
+package io.k8scap.cli;
+
+import io.k8scap.ExitCode;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Builds the picocli command tree with the project's one error handler and exit-code table. */
+public final class Cli {
+    private Cli() {}
+
+    /** Runs k8scap with {@code args}, writing data to {@code out} and messages to {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Logging.configure(args);
+        CommandLine cl = commandLine(out, err);
+        return cl.execute(args);
+    }
+
+    public static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new RootCommand());
+        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setParameterExceptionHandler(new UsageErrorHandler());
+        cl.setExitCodeExceptionMapper(ErrorHandler::exitCodeOf);
+        applyExitCodeTable(cl);
+        return cl;
+    }
+
+    /** Every command's --help ends with the same exit-code table, taken from {@link ExitCode}. */
+    private static void applyExitCodeTable(CommandLine cl) {
+        Map<String, String> table = new LinkedHashMap<>();
+        for (ExitCode c : ExitCode.values()) {
+            table.put(String.format("%3d", c.code()), c.meaning());
+        }
+        table.put("  *", "debug -- CMD: the remote command's own exit status");
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(table);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            applyExitCodeTable(sub);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.k8scap.cli;
+
+import picocli.CommandLine.Option;
+
+/** -o table|wide|json|yaml and --no-headers. */
+public final class OutputOptions {
+    public enum Format { table, wide, json, yaml }
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format format = Format.table;
+
+    @Option(names = "--no-headers", description = "Table output without the header line.")
+    boolean noHeaders;
+}

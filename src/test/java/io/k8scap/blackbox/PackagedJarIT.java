@@ -1,0 +1,89 @@
+package io.k8scap.blackbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Black-box tests of the packaged jar and the bin/k8scap launcher, as a user or a script runs them. */
+class PackagedJarIT {
+    private static final Path JAR = Path.of(System.getProperty("k8scap.jar", "target/k8scap.jar"));
+
+    record Run(int exit, String out, String err) {}
+
+    static Run java(List<String> jvmArgs, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-jar");
+        cmd.add(JAR.toString());
+        cmd.addAll(List.of(args));
+        return exec(cmd);
+    }
+
+    static Run exec(List<String> cmd) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("k8scap-out", ".txt");
+        Path err = Files.createTempFile("k8scap-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("k8scap finished").isTrue();
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void helpStartsWithoutLoadingFabric8OrJsch() throws Exception {
+        Run r = java(List.of("-Xlog:class+load=info"), "--help");
+        assertThat(r.exit()).as(r.err()).isZero();
+        // -Xlog writes the loaded classes to stdout, next to the help text.
+        assertThat(r.out()).contains("Exit codes:").contains("locate");
+        assertThat(r.out()).as("classes loaded for --help").contains("picocli.CommandLine")
+                .doesNotContain("io.fabric8").doesNotContain("com.jcraft").doesNotContain("org.pcap4j");
+    }
+
+    @Test
+    void usageErrorsAndCompletionStayFreeOfFabric8AndJsch() throws Exception {
+        Run usage = java(List.of("-Xlog:class+load=info"), "locate", "--ssh-port", "x", "web");
+        assertThat(usage.exit()).isEqualTo(2);
+        assertThat(usage.err()).contains("error: Invalid value for option '--ssh-port'");
+        assertThat(usage.out()).contains("picocli.CommandLine").doesNotContain("io.fabric8").doesNotContain("com.jcraft");
+        Run completion = java(List.of("-Xlog:class+load=info"), "completion", "bash");
+        assertThat(completion.exit()).isZero();
+        assertThat(completion.out()).contains("complete -F _complete_k8scap");
+        assertThat(completion.out()).doesNotContain("io.fabric8").doesNotContain("com.jcraft");
+    }
+
+    @Test
+    void usageErrorIsOneLinePlusUsageWithoutStackTrace() throws Exception {
+        Run r = java(List.of(), "locate");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines().findFirst().orElse("")).startsWith("error: locate needs a TARGET");
+        assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void missingKubeconfigIsAConfigurationError() throws Exception {
+        Run r = java(List.of(), "locate", "--kubeconfig", "/nonexistent/k8scap/kubeconfig", "web");
+        assertThat(r.exit()).as(r.err()).isEqualTo(3);
+        assertThat(r.err().strip()).contains("/nonexistent/k8scap/kubeconfig").doesNotContain("\n").doesNotContain("\tat ");
+    }
+
+    @Test
+    void launcherRunsTheJarFromTheSourceTree() throws Exception {
+        Path launcher = Path.of("bin/k8scap").toAbsolutePath();
+        Run r = exec(List.of(launcher.toString(), "version", "-o", "json"));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\"version\"");
+    }
+}
