@@ -24,6 +24,8 @@ public final class Cli {
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // As with kubectl and ssh, a repeated single-value option takes the last value (aliases, scripts).
+        cl.setOverwrittenOptionsAllowed(true);
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new UsageErrorHandler());
         cl.setExitCodeExceptionMapper(ErrorHandler::exitCodeOf);

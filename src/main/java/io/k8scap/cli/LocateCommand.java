@@ -125,8 +125,13 @@ final class LocateCommand implements Callable<Integer> {
                 rows.add(LocateRow.of(pod, o.node(), loc, code, error));
             }
         }
-        Printer.of(output, spec.commandLine().getOut()).list(output.format == OutputOptions.Format.json
-                || output.format == OutputOptions.Format.yaml ? rows : rows.stream().filter(r -> r.error() == null).toList(), COLUMNS);
+        // JSON/YAML list every pod, failed ones with their error; a table shows the pods that were
+        // located (the failures are on stderr) and nothing at all when none was.
+        boolean structured = output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml;
+        List<LocateRow> shown = structured ? rows : rows.stream().filter(r -> r.error() == null).toList();
+        if (!shown.isEmpty()) {
+            Printer.of(output, spec.commandLine().getOut()).list(shown, COLUMNS);
+        }
         return worst == null ? 0 : worst.code();
     }
 

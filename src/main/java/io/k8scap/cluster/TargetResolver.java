@@ -461,8 +461,8 @@ public final class TargetResolver {
         }
         boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
         if (hostNetwork) {
-            notices.accept("pod " + id + " uses hostNetwork: it shares the node's network namespace, so you will see all of node "
-                    + Text.safe(node) + "'s traffic");
+            notices.accept("pod " + id + " uses hostNetwork: it shares the network namespace of node "
+                    + Text.safe(node) + ", so its interfaces and traffic are the node's");
         }
         return new ResolvedPod(ns, name, pod.getMetadata().getUid(), node,
                 pod.getStatus() == null ? null : pod.getStatus().getPodIP(), hostNetwork, container, cs.getContainerID());

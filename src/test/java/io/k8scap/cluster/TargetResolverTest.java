@@ -205,7 +205,7 @@ class TargetResolverTest {
             assertThat(p.hostNetwork()).isTrue();
         });
         assertThat(notices).anySatisfy(n -> assertThat(n).contains("flyte/agent-x").contains("hostNetwork")
-                .contains("shares the node's network namespace"));
+                .contains("shares the network namespace of node"));
     }
 
     @Test
