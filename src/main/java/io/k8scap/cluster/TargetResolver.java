@@ -552,7 +552,11 @@ public final class TargetResolver {
                 : op.inNamespace(scope.namespace()).list().getItems());
     }
 
-    /** At most 3 names within a small edit distance of {@code word}, or sharing a prefix with it; closest first. */
+    /**
+     * At most 3 names close to {@code word}, closest first: within a small edit distance (a swap of
+     * two adjacent letters counts as one edit) of the whole name or of its first dash-separated part
+     * ({@code wbe} → {@code web-7c9d8f6b5-x2x4q}), or sharing a prefix with it.
+     */
     static List<String> closeNames(String word, Map<String, String> displayToName) {
         int maxDistance = Math.max(1, Math.min(3, word.length() / 4));
         int minPrefix = Math.max(3, Math.min(word.length(), 4));
@@ -561,11 +565,14 @@ public final class TargetResolver {
         return displayToName.entrySet().stream()
                 .map(e -> {
                     String n = e.getValue();
-                    int d = levenshtein(word, n);
-                    int shared = commonPrefix(word, n);
-                    boolean close = d <= maxDistance || shared >= minPrefix || (word.length() >= 3 && n.startsWith(word));
-                    return close ? new Scored(e.getKey(), Math.min(d, levenshtein(word, n.substring(0, Math.min(n.length(),
-                            word.length()))) + 1)) : null;
+                    int dash = n.indexOf('-');
+                    int d = editDistance(word, n);
+                    if (dash > 0) {
+                        d = Math.min(d, editDistance(word, n.substring(0, dash)));
+                    }
+                    boolean close = d <= maxDistance || commonPrefix(word, n) >= minPrefix
+                            || (word.length() >= 3 && n.startsWith(word));
+                    return close ? new Scored(e.getKey(), d) : null;
                 })
                 .filter(Objects::nonNull)
                 .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::display))
@@ -582,23 +589,25 @@ public final class TargetResolver {
         return i;
     }
 
-    static int levenshtein(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
+    /** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 
     // ---- helpers ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.k8scap.cluster;
 
+import io.k8scap.Escape;
 import java.util.Collection;
 import java.util.stream.Collectors;
 
@@ -25,13 +26,9 @@ final class Text {
                 b.append(' ');
             }
             space = false;
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
+            b.append(c);
         }
-        return b.toString();
+        return Escape.controls(b.toString(), false);
     }
 
     /** {@link #safe} and cut to {@code max} characters with an ellipsis. */

@@ -44,7 +44,6 @@ import java.util.Queue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,7 +110,6 @@ class LocateCommandTest {
     }
 
     @Test
-    @Disabled("bug: TargetResolver.closeNames misses transposed letters: 'wbe' suggests nothing (see report)")
     void transposedLettersStillGetASuggestion() {
         create(runningPod("web-7c9d8f6b5-x2x4q", NODE));
         create(runningPod("api-0", NODE));
@@ -283,8 +281,8 @@ class LocateCommandTest {
 
         List<String> lines = r.err().lines().toList();
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).isEqualTo("pod shop/ingress-0 uses hostNetwork: it shares the node's network namespace,"
-                + " so you will see all of node " + NODE + "'s traffic");
+        assertThat(lines.get(0)).isEqualTo("pod shop/ingress-0 uses hostNetwork: it shares the network namespace of node " + NODE
+                + ", so its interfaces and traffic are the node's");
         assertThat(lines.get(1)).startsWith("error: shop/ingress-0: ssh to node " + NODE + " (127.0.0.1:" + closedPort + ")")
                 .contains("connection refused").contains("--ssh-port");
         assertNoStackTrace(r);
@@ -292,7 +290,6 @@ class LocateCommandTest {
     }
 
     @Test
-    @Disabled("bug: LocateCommand.call prints the table header on stdout when every pod failed (stdout must carry data only)")
     void failedLocateLeavesStdoutEmptyInTableOutput() {
         create(runningPod("web-0", NODE));
         create(node(NODE, "127.0.0.1"));
@@ -363,7 +360,7 @@ class LocateCommandTest {
         String error = failsWith(locate("web-0"), 6);
 
         assertThat(error).doesNotContain("\u001b").doesNotContain("\u0007")
-                .containsAnyOf("\\u001b[31mBoom", "\\x1b[31mBoom");
+                .contains("\\u001b[31mBoom");
     }
 
     @Test

@@ -8,8 +8,8 @@ class TerminalTest {
     @Test
     void escapesControlCharactersFromTheCluster() {
         // A pod name or annotation could carry an ANSI sequence that rewrites the user's terminal.
-        assertThat(Terminal.sanitize("web\u001b[2J\u0007x\r\n")).isEqualTo("web\\x1b[2J\\x07x\\x0d\\x0a");
-        assertThat(Terminal.sanitize("a\u009bb")).isEqualTo("a\\x9bb");
+        assertThat(Terminal.sanitize("web\u001b[2J\u0007x\r\n")).isEqualTo("web\\u001b[2J\\u0007x\\u000d\\u000a");
+        assertThat(Terminal.sanitize("a\u009bb")).isEqualTo("a\\u009bb");
     }
 
     @Test
