@@ -2,13 +2,14 @@
 # The k8scap test lab on this machine (Debian/Ubuntu, as root). Idempotent.
 #
 #   sudo scripts/lab.sh up      packages + containerd/dockerd + busybox image (lab/install.sh),
-#                               loopback sshds (lab/sshd.sh), pods (lab/pods.sh)
-#   sudo scripts/lab.sh down    pods, then sshds. Packages, the shared docker/containerd daemons and
+#                               loopback sshds (lab/sshd.sh), pods (lab/pods.sh), a second node
+#                               lab-node-2 in netns k8scap-node2 with its sshd and pods (lab/node2.sh)
+#   sudo scripts/lab.sh down    node 2, pods, then sshds. Packages, the shared docker/containerd daemons and
 #                               the busybox image stay: other work on this machine uses them.
 #   sudo scripts/lab.sh status  what is running, and the state files
 #
 # State for the tests lives in $K8SCAP_LAB_DIR (default /var/lib/k8scap-lab): ssh.properties and
-# pods.properties, read by src/test/java/io/k8scap/lab/Lab.java.
+# pods.properties (and node2.properties), read by src/test/java/io/k8scap/lab/Lab.java.
 set -eu
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -35,10 +36,12 @@ up() {
     "$HERE/lab/install.sh"
     if have_sshd_sh; then sh "$SSHD_SH" up; fi
     "$HERE/lab/pods.sh" up
+    "$HERE/lab/node2.sh" up
     log "up: state in $LAB_DIR"
 }
 
 down() {
+    "$HERE/lab/node2.sh" down
     "$HERE/lab/pods.sh" down
     if have_sshd_sh; then sh "$SSHD_SH" down; fi
     log "down"
@@ -52,6 +55,7 @@ status() {
         printf '%-10s %s\n' "$f" "${pid:-not running}"
     done
     "$HERE/lab/pods.sh" status
+    "$HERE/lab/node2.sh" status
     echo "== sshd"
     if [ -d "$LAB_DIR/ssh" ]; then
         for f in "$LAB_DIR"/ssh/*.pid; do
@@ -67,7 +71,7 @@ status() {
         echo "no $LAB_DIR/ssh"
     fi
     echo "== state files"
-    for f in "$LAB_DIR/ssh.properties" "$LAB_DIR/pods.properties"; do
+    for f in "$LAB_DIR/ssh.properties" "$LAB_DIR/pods.properties" "$LAB_DIR/node2.properties"; do
         if [ -f "$f" ]; then ls -l "$f"; else echo "$f: absent"; fi
     done
 }

@@ -14,6 +14,7 @@ import java.util.Properties;
  * <ul>
  *   <li>{@code ssh.properties} — written by {@code scripts/lab/sshd.sh}</li>
  *   <li>{@code pods.properties} — written by {@code scripts/lab/pods.sh}</li>
+ *   <li>{@code node2.properties} — written by {@code scripts/lab/node2.sh}: the second node, {@link #node2()}</li>
  * </ul>
  * Lab tests ({@code @Tag("lab")}) use this to load the mock API server with Pods and Nodes that
  * describe exactly these containers, and to know the ground truth to compare against.
@@ -92,8 +93,89 @@ public final class Lab {
     // ---- pods.properties -----------------------------------------------------------------
     /** keys of the lab pods, e.g. {@code docker}, {@code containerd}, {@code host}, {@code ipvlan} */
     public List<String> podKeys() {
+        return keys(pods);
+    }
+
+    public LabPod pod(String key) {
+        return pod(pods, key);
+    }
+
+    /** Any other {@code pod.<key>.<name>} property (e.g. {@code netnsName}, {@code sandboxID}), or "". */
+    public String podProperty(String key, String name) {
+        return pods.getProperty("pod." + key + "." + name, "");
+    }
+
+    /** The ground truth {@code scripts/lab/pods.sh up} read from the runtimes and the kernel. */
+    public PodTruth truth(String key) {
+        return truth(pods, key);
+    }
+
+    // ---- node2.properties ----------------------------------------------------------------
+    /**
+     * The second lab node, {@code lab-node-2}, from {@code node2.properties} (written by
+     * {@code scripts/lab/node2.sh up}, which {@code scripts/lab.sh up} runs).
+     */
+    public static Node2 node2() {
+        return node2(dir());
+    }
+
+    /** {@link #node2()} from a given lab directory (e.g. {@link #labDir()} of a loaded lab). */
+    public static Node2 node2(Path labDir) {
+        return new Node2(read(labDir.resolve("node2.properties")));
+    }
+
+    /**
+     * {@code lab-node-2}: an sshd in its own network namespace ({@code k8scap-node2}) reached at
+     * {@link #address()}:{@link #sshPort()}, sharing the host's PID and mount namespaces, with pods
+     * whose veth peers live in that namespace on its bridge {@code cni0}. Its pods use the same
+     * {@code pod.<key>.*} keys as {@code pods.properties}; in their {@link PodTruth}, {@code hostIf},
+     * {@code hostIfIndex} and {@code peerIndex} are as seen from node 2's network namespace.
+     */
+    public static final class Node2 {
+        public static final String NAME = "lab-node-2";
+
+        private final Properties p;
+
+        private Node2(Properties p) {
+            this.p = p;
+        }
+
+        /** {@value #NAME} */
+        public String name() { return req(p, "node.name"); }
+        /** the node's address (InternalIP), 10.244.90.2 */
+        public String address() { return req(p, "node.address"); }
+        /** name of the node's network namespace under /var/run/netns ({@code k8scap-node2}) */
+        public String netnsName() { return req(p, "node.netns"); }
+        /** inode of the node's network namespace */
+        public long netnsInode() { return Long.parseLong(req(p, "node.netnsInode")); }
+        /** the host's end of the node's uplink veth ({@code k8scap-n2h}) */
+        public String hostIf() { return req(p, "node.hostIf"); }
+        /** the host's address on that veth, 10.244.90.1 */
+        public String hostAddress() { return req(p, "node.hostAddress"); }
+        /** the pods' bridge inside the node's netns ({@code cni0}) */
+        public String bridge() { return req(p, "node.bridge"); }
+        public String podCidr() { return req(p, "node.podCIDR"); }
+
+        public int sshPort() { return Integer.parseInt(req(p, "ssh.port")); }
+        public String sshUser() { return req(p, "ssh.user"); }
+        /** the lab user key (the same as node 1's) */
+        public Path identity() { return Path.of(req(p, "ssh.identity")); }
+        /** a strict known_hosts with node 2's own host key for {@link #address()} only */
+        public Path knownHosts() { return Path.of(req(p, "ssh.knownHosts")); }
+        /** OpenSSH-style fingerprint of node 2's host key, {@code SHA256:…} */
+        public String hostKeyFingerprint() { return req(p, "ssh.hostKeyFingerprint"); }
+
+        /** keys of node 2's pods: {@code node2-docker}, {@code node2-containerd} */
+        public List<String> podKeys() { return keys(p); }
+        public LabPod pod(String key) { return Lab.pod(p, key); }
+        public PodTruth truth(String key) { return Lab.truth(p, key); }
+        public String podProperty(String key, String name) { return p.getProperty("pod." + key + "." + name, ""); }
+    }
+
+    // ---- shared parsing ------------------------------------------------------------------
+    private static List<String> keys(Properties p) {
         List<String> keys = new ArrayList<>();
-        for (String k : req(pods, "pods").split(",")) {
+        for (String k : req(p, "pods").split(",")) {
             if (!k.isBlank()) {
                 keys.add(k.trim());
             }
@@ -101,7 +183,7 @@ public final class Lab {
         return keys;
     }
 
-    public LabPod pod(String key) {
+    private static LabPod pod(Properties pods, String key) {
         String p = "pod." + key + ".";
         return new LabPod(
                 key,
@@ -116,13 +198,7 @@ public final class Lab {
                 pods.getProperty(p + "owner", ""));
     }
 
-    /** Any other {@code pod.<key>.<name>} property (e.g. {@code netnsName}, {@code sandboxID}), or "". */
-    public String podProperty(String key, String name) {
-        return pods.getProperty("pod." + key + "." + name, "");
-    }
-
-    /** The ground truth {@code scripts/lab/pods.sh up} read from the runtimes and the kernel. */
-    public PodTruth truth(String key) {
+    private static PodTruth truth(Properties pods, String key) {
         String p = "pod." + key + ".expect.";
         return new PodTruth(
                 Long.parseLong(req(pods, p + "pid")),

@@ -94,15 +94,43 @@ public final class MockCluster implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Loads the second lab node, {@code lab-node-2} (InternalIP = its address in netns k8scap-node2),
+     * and its pods with their owners, from {@code node2.properties} in {@code lab}'s directory. Use
+     * after {@link #loadLab(Lab)} for a two-node cluster.
+     */
+    public MockCluster loadNode2(Lab lab) {
+        return loadNode2(Lab.node2(lab.labDir()));
+    }
+
+    /** {@link #loadNode2(Lab)} from an already loaded {@link Lab.Node2}. */
+    public MockCluster loadNode2(Lab.Node2 node2) {
+        client.nodes().resource(new NodeBuilder()
+                .withNewMetadata().withName(node2.name()).endMetadata()
+                .withNewStatus()
+                .addNewAddress().withType("InternalIP").withAddress(node2.address()).endAddress()
+                .addNewAddress().withType("Hostname").withAddress(node2.name()).endAddress()
+                .endStatus().build()).create();
+        for (String key : node2.podKeys()) {
+            addPod(node2.pod(key), node2.address(), node2.name());
+        }
+        return this;
+    }
+
     /** Creates a Running pod on the lab node for a lab pod, with its owner chain. */
     public void addPod(Lab.LabPod p, String hostIP) {
+        addPod(p, hostIP, Lab.NODE_NAME);
+    }
+
+    /** Creates a Running pod on node {@code nodeName} for a lab pod, with its owner chain. */
+    public void addPod(Lab.LabPod p, String hostIP, String nodeName) {
         Map<String, String> labels = labels(p.labels());
         OwnerReference owner = owner(p, labels);
         client.pods().inNamespace(p.namespace()).resource(new PodBuilder()
                 .withNewMetadata().withName(p.name()).withNamespace(p.namespace()).withUid(p.uid())
                 .withLabels(labels).withOwnerReferences(owner == null ? new OwnerReference[0] : new OwnerReference[] {owner})
                 .endMetadata()
-                .withNewSpec().withNodeName(Lab.NODE_NAME).withHostNetwork(p.hostNetwork())
+                .withNewSpec().withNodeName(nodeName).withHostNetwork(p.hostNetwork())
                 .withContainers(new ContainerBuilder().withName(p.container()).withImage("k8scap-lab/busybox:latest").build())
                 .endSpec()
                 .withNewStatus().withPhase("Running").withHostIP(hostIP).withPodIP(p.podIP())
