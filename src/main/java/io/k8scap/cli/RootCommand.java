@@ -33,6 +33,23 @@ public final class RootCommand implements Runnable {
     @picocli.CommandLine.Mixin
     LoggingOptions logging;
 
+    /** The process' stdout as bytes (pcap streams); picocli's getOut() is a text writer. */
+    private java.io.PrintStream stdout = System.out;
+
+    RootCommand stdout(java.io.PrintStream out) {
+        this.stdout = out;
+        return this;
+    }
+
+    /** Raw stdout for commands that write binary data; reach it with {@code RootCommand.of(spec).stdout()}. */
+    java.io.PrintStream stdout() {
+        return stdout;
+    }
+
+    static RootCommand of(CommandSpec spec) {
+        return (RootCommand) spec.root().userObject();
+    }
+
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "a command is required (locate, capture, debug, proxy-inspect, version, completion)");
