@@ -4,7 +4,6 @@ import org.pcap4j.packet.DnsPacket;
 import org.pcap4j.packet.DnsQuestion;
 import org.pcap4j.packet.EthernetPacket;
 import org.pcap4j.packet.IcmpV4CommonPacket;
-import org.pcap4j.packet.IcmpV6CommonPacket;
 import org.pcap4j.packet.IllegalRawDataException;
 import org.pcap4j.packet.IpPacket;
 import org.pcap4j.packet.IpV4Packet;
@@ -30,14 +29,15 @@ import java.util.function.ToLongFunction;
  *
  * <p>Link types: 1 Ethernet ({@link EthernetPacket}), 113 Linux cooked v1 ({@link LinuxSllPacket}), 276
  * Linux cooked v2 (pcap4j has no decoder: the 20-byte header is read by hand, then the IP packet is decoded
- * by pcap4j), 101/228/229 raw IP. Other link types and undecodable packets are counted per source only.
+ * by pcap4j), 101/228/229 raw IP. Other link types and notIp packets are counted per source only.
  *
  * <p>What it tracks (per source, i.e. per pod: the same flow seen from two pods is two conversations):
  * <ul>
  *   <li>packets and bytes per source ({@code origLen} when given, else the captured length);</li>
  *   <li>conversations (TCP/UDP 5-tuple; the client is the sender of the first packet seen, or of the SYN):
  *       top 10 by bytes;</li>
- *   <li>TCP SYNs never answered: a SYN from the client and no SYN-ACK back within the capture;</li>
+ *   <li>TCP SYNs never answered: a SYN from the client and neither a SYN-ACK nor a RST back within the capture
+ *       (a RST is an answer: the port is closed; it shows under resets);</li>
  *   <li>RSTs per conversation and direction;</li>
  *   <li>ICMP destination unreachable (type 3) and ICMPv6 destination unreachable (type 1), with the code,
  *       who sent it and the destination of the packet it refers to (read from the quoted header);</li>
@@ -94,7 +94,7 @@ public final class TrafficSummary {
             ip = null;
         }
         if (!(ip instanceof IpPacket)) {
-            sc.undecodable++;
+            sc.notIp++;
             return;
         }
         IpPacket ipp = (IpPacket) ip;
@@ -102,7 +102,7 @@ public final class TrafficSummary {
         InetAddress dst = ipp.getHeader().getDstAddr();
         Packet l4 = ipp.getPayload();
         if (ipp instanceof IpV6Packet) {
-            while (l4 != null && !(l4 instanceof TcpPacket || l4 instanceof UdpPacket || l4 instanceof IcmpV6CommonPacket)
+            while (l4 != null && !(l4 instanceof TcpPacket || l4 instanceof UdpPacket)
                     && isExtension(l4)) {
                 l4 = l4.getPayload();
             }
@@ -116,12 +116,41 @@ public final class TrafficSummary {
             if ((raw[0] & 0xFF) == 3) {
                 unreachable(source, src, false, raw[1] & 0xFF, raw, 8);
             }
-        } else if (l4 instanceof IcmpV6CommonPacket icmp6) {
-            byte[] raw = icmp6.getRawData();
-            if ((raw[0] & 0xFF) == 1) {
-                unreachable(source, src, true, raw[1] & 0xFF, raw, 8);
+        } else if (ipp instanceof IpV6Packet) {
+            // ICMPv6 by hand: pcap4j 1.8.2 mis-decodes ICMPv6 behind a hop-by-hop header (MLD reports come
+            // out as "destination unreachable"), so walk the extension headers ourselves.
+            byte[] raw = ipp.getRawData();
+            int at = icmpV6Offset(raw);
+            if (at >= 0 && raw.length >= at + 8 && (raw[at] & 0xFF) == 1) {
+                unreachable(source, src, true, raw[at + 1] & 0xFF, java.util.Arrays.copyOfRange(raw, at, raw.length), 8);
             }
         }
+    }
+
+    /** Offset of the ICMPv6 header in an IPv6 packet, after extension headers; -1 if it is not ICMPv6. */
+    static int icmpV6Offset(byte[] raw) {
+        if (raw.length < 40) {
+            return -1;
+        }
+        int nh = raw[6] & 0xFF;
+        int off = 40;
+        for (int i = 0; i < 8 && off + 8 <= raw.length; i++) {
+            switch (nh) {
+                case 58:
+                    return off;
+                case 0, 43, 60:
+                    nh = raw[off] & 0xFF;
+                    off += ((raw[off + 1] & 0xFF) + 1) * 8;
+                    break;
+                case 44:
+                    nh = raw[off] & 0xFF;
+                    off += 8;
+                    break;
+                default:
+                    return -1;
+            }
+        }
+        return nh == 58 && off < raw.length ? off : -1;
     }
 
     private static boolean isExtension(Packet p) {
@@ -379,11 +408,11 @@ public final class TrafficSummary {
     public Report report() {
         List<SourceStats> src = new ArrayList<>();
         for (SourceCounter s : sources.values()) {
-            src.add(new SourceStats(s.name, s.packets, s.bytes, s.undecodable));
+            src.add(new SourceStats(s.name, s.packets, s.bytes, s.notIp));
         }
         List<Conv> all = new ArrayList<>(conversations.values());
         List<Conversation> top = top(all, c -> true, c -> c.bytes, TOP_CONVERSATIONS);
-        List<Conv> syns = all.stream().filter(c -> c.syns > 0 && !c.synAcked).toList();
+        List<Conv> syns = all.stream().filter(c -> c.syns > 0 && !c.synAcked && c.rstFromServer == 0).toList();
         List<UnansweredSyn> unanswered = syns.stream()
                 .sorted(Comparator.comparingLong((Conv c) -> -c.syns).thenComparingLong(c -> c.firstTs))
                 .limit(MAX_LISTED)
@@ -459,8 +488,11 @@ public final class TrafficSummary {
                          Limits limits, List<String> notes) {
     }
 
-    /** @param bytes wire bytes (origLen) when known, else captured bytes */
-    public record SourceStats(String source, long packets, long bytes, long undecodable) {
+    /**
+     * @param bytes wire bytes (origLen) when known, else captured bytes
+     * @param notIp frames that were not IPv4/IPv6 (ARP, …), of an unknown link type, or undecodable
+     */
+    public record SourceStats(String source, long packets, long bytes, long notIp) {
     }
 
     /** A TCP/UDP conversation; the client is the side that sent the SYN, or the first packet seen. */
@@ -501,7 +533,7 @@ public final class TrafficSummary {
         final String name;
         long packets;
         long bytes;
-        long undecodable;
+        long notIp;
 
         SourceCounter(String name) {
             this.name = name;
