@@ -1,0 +1,164 @@
+package io.k8scap.pcap;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Checks our files with the real Wireshark tools (tshark, capinfos) and re-records fresh traffic with the
+ * real tcpdump (record-traffic.sh: needs root, creates and removes netns k8scap-pcaphelper-a/-b).
+ */
+@Tag("lab")
+class PcapToolsLabTest {
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        return new Run(p.waitFor(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8)
+                .replaceAll("(?m)^Running as user \"root\".*\\R?", ""));
+    }
+
+    @Test
+    void mergedPcapngOfThreeLiveSourcesReadsBackInTshark() throws Exception {
+        Map<String, String> files = Map.of("eth.pcap", "lab/eth", "sll2-nanos.pcap", "lab/sll2", "rawip.pcap", "lab/raw");
+        Path target = dir.resolve("merged.pcapng");
+        CaptureFile cf = CaptureFile.create(target);
+        PcapMerger m = new PcapMerger(new PcapngWriter(cf.out()), Duration.ofMillis(200), 8);
+        List<Thread> threads = new ArrayList<>();
+        long expected = 0;
+        List<Long> expectedTs = new ArrayList<>();
+        for (var e : files.entrySet()) {
+            byte[] f = PcapFiles.resource(e.getKey());
+            PcapFiles.walk(f).forEach(r -> expectedTs.add(r.tsNanos()));
+            expected += PcapFiles.walk(f).size();
+            PcapMerger.Source s = m.source(e.getValue(), "node-" + e.getKey() + " veth0");
+            Thread t = new Thread(() -> {
+                try {
+                    PcapFiles.feed(new PcapStreamParser(s, e.getValue()), f, 1000); // close() ends the source
+                } catch (IOException x) {
+                    throw new RuntimeException(x);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        m.close();
+        cf.commit();
+
+        Run r = run("tshark", "-r", target.toString(), "-T", "fields", "-E", "separator=|", "-e", "frame.interface_name",
+                "-e", "frame.interface_description", "-e", "frame.time_epoch", "-e", "ip.src", "-e", "tcp.srcport");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).isBlank();
+        List<String[]> rows = r.out().lines().map(l -> l.split("\\|", -1)).toList();
+        assertThat(rows).hasSize((int) expected);
+        assertThat(rows).extracting(x -> x[0] + " / " + x[1]).containsOnly(
+                "lab/eth / node-eth.pcap veth0", "lab/sll2 / node-sll2-nanos.pcap veth0", "lab/raw / node-rawip.pcap veth0");
+        List<Long> ts = rows.stream().map(x -> new BigDecimal(x[2]).movePointRight(9).longValueExact()).toList();
+        assertThat(ts).containsExactlyInAnyOrderElementsOf(expectedTs); // exact, ns included
+        List<Long> sorted = new ArrayList<>(ts);
+        sorted.sort(null);
+        assertThat(ts).isEqualTo(sorted); // merged in time order
+        assertThat(rows).anyMatch(x -> x[3].equals("10.99.77.1") && x[4].equals(""));
+        assertThat(rows).anyMatch(x -> x[3].equals("10.99.77.2") && x[4].equals("8080"));
+
+        Run ci = run("capinfos", target.toString());
+        assertThat(ci.exit()).as(ci.err()).isZero();
+        assertThat(ci.err()).isBlank();
+        assertThat(ci.out()).contains("pcapng").contains("Number of interfaces in file: 3");
+    }
+
+    @Test
+    void truncatedStreamsCommittedAsPcapAndPcapngReadWithoutError() throws Exception {
+        byte[] f = PcapFiles.resource("eth.pcap");
+        List<PcapFiles.Rec> recs = PcapFiles.walk(f);
+        int cut = recs.get(20).offset() + 16 + 7; // inside record 21's data
+        byte[] cutBytes = Arrays.copyOf(f, cut);
+
+        Path pcap = dir.resolve("cut.pcap");
+        CaptureFile a = CaptureFile.create(pcap);
+        PcapStreamParser p = new PcapStreamParser(new PcapWriter(a.out()));
+        PcapFiles.feed(p, cutBytes, 333);
+        assertThat(p.truncated()).isTrue();
+        a.commit();
+
+        Path pcapng = dir.resolve("cut.pcapng");
+        CaptureFile b = CaptureFile.create(pcapng);
+        PcapMerger m = new PcapMerger(new PcapngWriter(b.out()), Duration.ofMillis(100), 4);
+        PcapMerger.Source s = m.source("lab/cut", "node veth");
+        PcapStreamParser p2 = new PcapStreamParser(s);
+        PcapFiles.feed(p2, cutBytes, 333);
+        m.close();
+        b.commit();
+        assertThat(s.truncated()).isTrue();
+
+        for (Path x : List.of(pcap, pcapng)) {
+            Run r = run("tshark", "-r", x.toString(), "-T", "fields", "-e", "frame.number");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err()).as(x.toString()).isBlank(); // no "cut short in the middle of a packet"
+            assertThat(r.out().lines()).hasSize(20);
+        }
+    }
+
+    @Test
+    void freshTcpdumpCaptureIsCopiedBitForBitAndItsProblemsAreFound() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("rec"));
+        Path script = Path.of(PcapToolsLabTest.class.getResource("record-traffic.sh").toURI());
+        Run rec = run("sh", script.toString(), out.toString());
+        assertThat(rec.exit()).as(rec.err()).isZero();
+        assertThat(run("ip", "netns", "list").out()).doesNotContain("k8scap-pcaphelper");
+
+        byte[] f = Files.readAllBytes(out.resolve("eth.pcap"));
+        Path copy = dir.resolve("copy.pcap");
+        CaptureFile cf = CaptureFile.create(copy);
+        TrafficSummary summary = new TrafficSummary();
+        PcapWriter w = new PcapWriter(cf.out());
+        PcapStreamParser p = new PcapStreamParser(new PcapStreamParserTest.Tee(w, new PcapStreamParser.Listener() {
+            int lt;
+
+            @Override
+            public void header(PcapHeader h) {
+                lt = h.linkType();
+            }
+
+            @Override
+            public void record(long ts, int capLen, int origLen, byte[] buf, int off, int len) {
+                summary.accept("fresh", lt, ts, origLen, buf, off + 16, capLen);
+            }
+        }));
+        PcapFiles.feed(p, f, 4096);
+        cf.commit();
+        assertThat(PcapFiles.sha256(Files.readAllBytes(copy))).isEqualTo(PcapFiles.sha256(f));
+
+        TrafficSummary.Report r = summary.report();
+        assertThat(r.unansweredSyns()).extracting(TrafficSummary.UnansweredSyn::serverPort).containsExactly(8081);
+        assertThat(r.resets()).extracting(TrafficSummary.Conversation::serverPort).containsExactly(9);
+        assertThat(r.dnsErrors()).extracting(TrafficSummary.DnsError::rcode)
+                .containsExactlyInAnyOrder("NXDOMAIN", "SERVFAIL", "REFUSED");
+        assertThat(r.dnsUnanswered()).extracting(TrafficSummary.DnsUnanswered::name).containsExactly("silent.k8scap.test");
+        assertThat(r.unreachable()).extracting(TrafficSummary.Unreachable::port).contains(7777);
+        assertThat(r.retransmissionCount()).isPositive();
+    }
+}
