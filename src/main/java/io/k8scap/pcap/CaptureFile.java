@@ -189,6 +189,23 @@ public final class CaptureFile implements Closeable {
         return partialPath;
     }
 
+    /**
+     * Stops writing and deletes {@code NAME.partial}: for a capture that failed before it held any
+     * packet (e.g. a filter tcpdump refused), so no empty file is left behind. No-op after a commit.
+     */
+    public synchronized void discard() {
+        if (done) {
+            return;
+        }
+        abort();
+        result = null;
+        try {
+            Files.deleteIfExists(partialPath);
+        } catch (IOException e) {
+            // nothing useful to add: the caller reports the capture's own failure
+        }
+    }
+
     /** Same as {@link #abort()} unless committed. */
     @Override
     public void close() {
