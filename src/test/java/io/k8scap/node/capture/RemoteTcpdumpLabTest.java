@@ -85,10 +85,15 @@ class RemoteTcpdumpLabTest {
 
     /** tcpdump processes on the node (this machine) whose command line contains {@code marker}. */
     static long tcpdumps(String marker) {
+        return pids("tcpdump", marker).size();
+    }
+
+    /** PIDs of the processes named {@code comm} whose command line contains {@code marker}. */
+    static List<String> pids(String comm, String marker) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
                 try {
-                    if (!Files.readString(p.resolve("comm")).trim().equals("tcpdump")) {
+                    if (!Files.readString(p.resolve("comm")).trim().equals(comm)) {
                         return false;
                     }
                     String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
@@ -96,7 +101,7 @@ class RemoteTcpdumpLabTest {
                 } catch (IOException e) {
                     return false; // gone meanwhile
                 }
-            }).count();
+            }).map(p -> p.getFileName().toString()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -490,5 +495,88 @@ class RemoteTcpdumpLabTest {
                         assertThat(e.getMessage()).contains("--sudo").contains(Lab.NODE_NAME);
                     });
         }
+    }
+
+    // ---- the script itself killed: the deadline is the backstop --------------------------------------
+
+    @Test
+    void scriptKilledTheDeadlineStillEndsTcpdump() throws Exception {
+        String filter = neverMatching();
+        try (NodeSession s = root()) {
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, filter, Duration.ofSeconds(5), Duration.ofMinutes(5)),
+                    OutputStream.nullOutputStream());
+            long t0 = System.nanoTime();
+            // capture.sh and its reader and watchdog subshells: every sh whose command line has the filter
+            List<String> scripts = pids("sh", filter);
+            assertThat(scripts).as("capture.sh, its reader and its watchdog").hasSize(3);
+            // reader and watchdog first: killed after capture.sh, the reader would see sshd close stdin
+            // and kill tcpdump itself (which is the point of it, but not what this test is about)
+            List<String> subshells = new ArrayList<>();
+            String main = null;
+            for (String pid : scripts) {
+                String ppid = Files.readString(Path.of("/proc", pid, "stat")).replaceFirst("^.*\\) \\S+ (\\d+) .*$", "$1").trim();
+                if (scripts.contains(ppid)) {
+                    subshells.add(pid);
+                } else {
+                    main = pid;
+                }
+            }
+            assertThat(subshells).hasSize(2);
+            List<String> kill = new ArrayList<>(List.of("kill", "-KILL"));
+            kill.addAll(subshells);
+            assertThat(sh(kill.toArray(String[]::new))).isEmpty();
+            assertThat(sh("kill", "-KILL", main)).isEmpty();
+            Thread.sleep(1000);
+            assertThat(tcpdumps(filter)).as("tcpdump outlives its script until the deadline").isEqualTo(1);
+            assertNoTcpdumpWithin(filter, Duration.ofSeconds(8));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofSeconds(3));
+            assertThatThrownBy(() -> t.awaitEnd(Duration.ofSeconds(5))).isInstanceOf(K8sCapException.class);
+        }
+    }
+
+    // ---- busybox sh as the node's shell -----------------------------------------------------------------
+
+    /** The lab node whose {@code sh} is busybox ash (as on minimal node images). */
+    record BusyboxShellNode(NodeSession real) implements NodeSession {
+        @Override
+        public NodeTarget target() {
+            return real.target();
+        }
+
+        @Override
+        public boolean sudo() {
+            return false;
+        }
+
+        @Override
+        public int exec(String commandLine, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+            assertThat(commandLine).startsWith("sh -c ");
+            return real.exec("busybox " + commandLine, stdin, stdout, stderr);
+        }
+
+        @Override
+        public void close() {
+            real.close();
+        }
+    }
+
+    @Test
+    void underBusyboxShStopAndEofWorkToo() throws Exception {
+        Lab.PodTruth pod = lab.truth("docker");
+        String filter = unique("tcp port 8080 and host " + lab.pod("docker").podIP());
+        ByteArrayOutputStream pcap = new ByteArrayOutputStream();
+        try (NodeSession s = new BusyboxShellNode(root())) {
+            RemoteTcpdump t = start(s, spec(pod.hostIf(), 0, filter), pcap);
+            assertThat(wget(pod.url(), 0)).contains(pod.content());
+            t.stop();
+            assertThat(t.awaitEnd(Duration.ofSeconds(10))).isZero();
+            assertThat(t.end()).isEqualTo(RemoteTcpdump.End.STOPPED);
+            assertThat(t.stats().captured()).isEqualTo(tcpPackets(pcap.toByteArray()).size()).isPositive();
+        }
+        String quiet = neverMatching();
+        NodeSession s = new BusyboxShellNode(root());
+        start(s, spec(pod.hostIf(), 0, quiet), OutputStream.nullOutputStream());
+        s.close();
+        assertNoTcpdumpWithin(quiet, Duration.ofSeconds(5));
     }
 }
