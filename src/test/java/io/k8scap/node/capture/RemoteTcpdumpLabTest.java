@@ -60,8 +60,13 @@ class RemoteTcpdumpLabTest {
 
     static NodeSession connect(Lab lab, String user, boolean sudo) {
         try {
-            Path emptyConfig = Files.createTempFile("k8scap-tcpdump-sshconfig", "");
-            emptyConfig.toFile().deleteOnExit();
+            // an explicit, empty ssh config (the machine's ~/.ssh/config must not matter); under
+            // target/ so that a SIGKILLed child leaves nothing in /tmp
+            Path emptyConfig = Path.of("target", "k8scap-tcpdump-empty-ssh-config").toAbsolutePath();
+            if (!Files.exists(emptyConfig)) {
+                Files.createDirectories(emptyConfig.getParent());
+                Files.writeString(emptyConfig, "");
+            }
             NodeAccessSettings s = new NodeAccessSettings(user, lab.sshPort(), List.of(lab.identity()), emptyConfig,
                     lab.knownHosts(), null, sudo, Duration.ofSeconds(10), false);
             return new SshConnector(s, n -> { }).open(new NodeTarget(Lab.NODE_NAME, lab.sshAddress()));
