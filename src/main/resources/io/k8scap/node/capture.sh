@@ -1,0 +1,149 @@
+# k8scap-capture: run ONE tcpdump for one pod on this node, its life tied to this SSH channel.
+# POSIX sh (dash, busybox ash); no bash-isms; nothing written to disk.
+#
+# Arguments (quoted positional parameters; data, never evaluated):
+#   $1 IFACE      interface to capture on
+#   $2 NETNS_PID  0 = this node's netns; else the PID whose netns tcpdump enters (nsenter -t PID -n)
+#   $3 SNAPLEN    tcpdump -s
+#   $4 DEADLINE   seconds; hard backstop: `timeout` SIGINTs tcpdump then, SIGKILLs 5 s later
+#   $5 HEARTBEAT  seconds without a line on stdin after which tcpdump is killed
+#   $6 IMMEDIATE  1 = --immediate-mode (each packet leaves the kernel at once), 0 = not
+#   $7 FILTER     optional BPF expression, handed to tcpdump as ONE argument after `--`
+#
+# stdin : lines from k8scap. "stop" = clean stop (SIGINT: tcpdump flushes and prints its
+#         counters); any other line is a heartbeat. EOF (k8scap died, connection closed) or no
+#         line for HEARTBEAT seconds (connection silently cut) = tcpdump is killed.
+# stdout: the pcap stream, byte for byte as tcpdump writes it (-U -w -); nothing else ever.
+# stderr: tcpdump's own lines, and this script's lines, which all start with "k8scap-capture: ":
+#   k8scap-capture: missing TOOL...      a tool is not installed (exit 127)
+#   k8scap-capture: started              tcpdump was started
+#   k8scap-capture: stop                 "stop" received, SIGINT sent
+#   k8scap-capture: killed heartbeat|eof|signal   tcpdump was killed (TERM, then KILL after 3 s)
+#   k8scap-capture: end STATUS           tcpdump ended; STATUS is also the exit status
+#                                        (124: the deadline stopped it)
+#
+# Processes: sh (this) ─┬─ timeout ── tcpdump   (own process group, from timeout)
+#                       ├─ watchdog subshell    (kills tcpdump when heartbeats stop)
+#                       └─ reader subshell      (reads stdin; EOF kills tcpdump)
+# Each of timeout (deadline), watchdog (heartbeat) and reader (EOF) ends tcpdump on its own, so
+# killing any one of them, or this shell, still leaves nothing running for long.
+
+PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/bin:/home/kubernetes/bin"
+LC_ALL=C
+export PATH LC_ALL
+
+say() {
+    printf 'k8scap-capture: %s\n' "$*" >&2
+}
+
+isnum() {
+    case $1 in
+        '' | *[!0-9]*) return 1 ;;
+    esac
+    return 0
+}
+
+if [ $# -lt 6 ] || ! isnum "$2" || ! isnum "$3" || ! isnum "$4" || ! isnum "$5" || [ "$4" -lt 1 ] || [ "$5" -lt 1 ]; then
+    say "usage: capture.sh IFACE NETNS_PID SNAPLEN DEADLINE HEARTBEAT IMMEDIATE [FILTER]"
+    exit 2
+fi
+iface=$1
+nspid=$2
+snaplen=$3
+deadline=$4
+hb=$5
+immediate=$6
+filter=${7-}
+
+missing=
+for tool in tcpdump timeout; do
+    command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+done
+if [ "$nspid" != 0 ]; then
+    command -v nsenter >/dev/null 2>&1 || missing="$missing nsenter"
+fi
+if [ -n "$missing" ]; then
+    say "missing$missing"
+    exit 127
+fi
+
+# tcpdump's argv, built as positional parameters so that nothing is ever re-split or evaluated.
+if [ "$nspid" = 0 ]; then
+    set -- tcpdump
+else
+    set -- nsenter -t "$nspid" -n tcpdump
+fi
+set -- "$@" -U -w - -s "$snaplen" -i "$iface"
+if [ "$immediate" = 1 ]; then
+    set -- "$@" --immediate-mode
+fi
+if [ -n "$filter" ]; then
+    set -- "$@" -- "$filter"
+fi
+
+# The reader needs the channel's stdin: an asynchronous list gets /dev/null instead.
+exec 3<&0
+# Ignored here so that the watchdog, which traps it, cannot die of an early heartbeat.
+trap '' USR1
+
+# coreutils timeout runs tcpdump in its own process group; SIGINT/SIGTERM sent to it are passed on.
+timeout -s INT -k 5 "$deadline" "$@" </dev/null 3<&- &
+t=$!
+say started
+
+# kill_tcpdump REASON: say so, then TERM (tcpdump flushes and prints its counters), KILL after 3 s.
+# Callers ignore SIGPIPE first: when the channel is gone, the message must not end them.
+kill_tcpdump() {
+    say "killed $1"
+    kill -TERM "$t" 2>/dev/null
+    i=0
+    while kill -0 "$t" 2>/dev/null && [ "$i" -lt 15 ]; do
+        sleep 0.2 </dev/null >/dev/null 2>&1 || sleep 1 </dev/null >/dev/null 2>&1
+        i=$((i + 1))
+    done
+    if kill -0 "$t" 2>/dev/null; then
+        kill -KILL "-$t" 2>/dev/null || kill -KILL "$t" 2>/dev/null
+    fi
+}
+
+(
+    trap '' PIPE
+    n=0
+    trap 'n=0' USR1
+    while [ "$n" -lt "$hb" ]; do
+        sleep 1 </dev/null >/dev/null 2>&1
+        n=$((n + 1))
+    done
+    kill_tcpdump heartbeat
+) </dev/null 3<&- &
+w=$!
+
+(
+    trap '' PIPE
+    while IFS= read -r line; do
+        case $line in
+            stop)
+                say stop
+                kill -INT "$t" 2>/dev/null
+                ;;
+        esac
+        kill -USR1 "$w" 2>/dev/null
+    done
+    kill_tcpdump eof
+) <&3 3<&- &
+r=$!
+exec 3<&-
+
+on_signal() {
+    trap '' TERM HUP INT PIPE
+    kill "$r" "$w" 2>/dev/null
+    kill_tcpdump signal
+    exit 143
+}
+trap on_signal TERM HUP INT
+
+wait "$t"
+status=$?
+kill "$r" "$w" 2>/dev/null
+say "end $status"
+exit "$status"
