@@ -39,13 +39,13 @@ public final class CapturePlanner {
             }
             notices.accept(pod.key() + " uses hostNetwork: capturing node " + node.name() + "'s own traffic on " + iface
                     + " (add a filter such as 'port 8080' to keep only the pod's)");
-            return new CapturePoint(pod, node, iface, 0, iface + " (node, hostNetwork pod)");
+            return new CapturePoint(pod, node, iface, 0, iface + ", the node's own interface (hostNetwork pod)");
         }
         boolean wantsInside = inside || (podIface != null && (podIface.equals("lo") || podIface.equals("any")
                 || (primary != null && !podIface.equals(primary.name()))));
         if (!wantsInside && loc.hostPeer() != null) {
             return new CapturePoint(pod, node, loc.hostPeer().name(), 0,
-                    loc.hostPeer().name() + " (host side of " + (primary == null ? "eth0" : primary.display()) + ")");
+                    loc.hostPeer().name() + ", host side of " + (primary == null ? "eth0" : primary.display()));
         }
         String iface = podIface != null ? podIface : primary != null ? primary.name() : "eth0";
         if (!wantsInside) {
@@ -53,6 +53,6 @@ public final class CapturePlanner {
                     + (primary == null || primary.kind().isEmpty() ? "no veth" : primary.kind())
                     + "); capturing inside the pod's network namespace instead");
         }
-        return new CapturePoint(pod, node, iface, loc.pid(), iface + " inside the pod's netns (pid " + loc.pid() + ")");
+        return new CapturePoint(pod, node, iface, loc.pid(), iface + " inside the pod's network namespace (pid " + loc.pid() + ")");
     }
 }

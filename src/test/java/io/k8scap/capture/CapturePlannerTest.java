@@ -32,7 +32,7 @@ class CapturePlannerTest {
         CapturePoint p = CapturePlanner.plan(POD, NODE, located(ETH0_VETH, PEER, false), false, null, notices::add);
         assertThat(p.iface()).isEqualTo("calid97ed9edaec");
         assertThat(p.netnsPid()).isZero();
-        assertThat(p.description()).isEqualTo("node-1 calid97ed9edaec (host side of eth0@if19)");
+        assertThat(p.description()).isEqualTo("node-1 calid97ed9edaec, host side of eth0@if19");
         assertThat(notices).isEmpty();
     }
 

@@ -1,0 +1,245 @@
+package io.k8scap.capture;
+
+import io.k8scap.K8sCapException;
+import io.k8scap.node.NodeSession;
+import io.k8scap.node.NodeTarget;
+import io.k8scap.node.RemoteTcpdump;
+import io.k8scap.node.TcpdumpSpec;
+import io.k8scap.node.TcpdumpStats;
+import io.k8scap.pcap.PcapHeader;
+import io.k8scap.pcap.PcapStreamParser;
+import io.k8scap.pcap.TrafficSummary;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One capture: a tcpdump per pod on its node (all started at once; one SSH session per node, one exec
+ * channel per pod), each pcap stream parsed as it arrives and written to the {@link CaptureOutput},
+ * and one stop for everything: {@link #stop} (Ctrl+C, SIGTERM), --duration, --count, --max-size, or
+ * every tcpdump ending by itself. tcpdump's life on the node is tied to the session by
+ * {@link RemoteTcpdump} (heartbeat, EOF, hard deadline), so nothing outlives k8scap.
+ */
+public final class CaptureRun {
+    /** How long each tcpdump may take to flush and print its counters after a stop. */
+    private static final Duration END_GRACE = Duration.ofSeconds(15);
+
+    /** What the user set; null when not given. */
+    public record Limits(Duration duration, Long maxPackets, Long maxBytes) {}
+
+    /** tcpdump settings shared by all pods. */
+    public record TcpdumpSettings(int snaplen, String filter, Duration hardDeadline, Duration heartbeatTimeout) {}
+
+    /** The end of one pod's capture. */
+    public record PodResult(CapturePoint point, long packets, long bytes, TcpdumpStats stats, RemoteTcpdump.End end, String error) {}
+
+    /** The whole capture: per pod, totals, why it stopped, and the first failure (null if none). */
+    public record Result(List<PodResult> pods, long packets, long bytes, String stopReason, K8sCapException failure) {
+        public long droppedByKernel() {
+            return pods.stream().mapToLong(p -> p.stats() == null ? 0 : p.stats().droppedByKernel()).sum();
+        }
+
+        /** Whether every pod's tcpdump reported its counters (it ended cleanly on the node). */
+        public boolean allReported() {
+            return pods.stream().allMatch(p -> p.stats() != null);
+        }
+    }
+
+    private final List<CapturePoint> points;
+    private final Map<NodeTarget, NodeSession> sessions;
+    private final CaptureOutput output;
+    private final Limits limits;
+    private final TcpdumpSettings tcpdump;
+    private final TrafficSummary summary;
+    private final Consumer<String> notices;
+    private final Consumer<CapturePoint> onListening;
+
+    private final AtomicLong packets = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicReference<String> stopReason = new AtomicReference<>();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    /**
+     * @param summary      fed with every written packet, or null
+     * @param onListening  told when a pod's tcpdump listens (packets sent from then on are captured)
+     */
+    public CaptureRun(List<CapturePoint> points, Map<NodeTarget, NodeSession> sessions, CaptureOutput output, Limits limits,
+                      TcpdumpSettings tcpdump, TrafficSummary summary, Consumer<String> notices, Consumer<CapturePoint> onListening) {
+        this.points = List.copyOf(points);
+        this.sessions = sessions;
+        this.output = output;
+        this.limits = limits;
+        this.tcpdump = tcpdump;
+        this.summary = summary;
+        this.notices = notices;
+        this.onListening = onListening;
+    }
+
+    public long packets() {
+        return packets.get();
+    }
+
+    public long bytes() {
+        return bytes.get();
+    }
+
+    /** Asks every tcpdump to stop cleanly; returns at once (idempotent; the first reason is kept). */
+    public void stop(String reason) {
+        stopReason.compareAndSet(null, reason);
+        stopRequested.countDown();
+    }
+
+    /** Runs the capture to its end. The output is not finished here: the caller commits or aborts it. */
+    public Result run() {
+        Map<CapturePoint, PcapStreamParser> parsers = new LinkedHashMap<>();
+        Map<CapturePoint, RemoteTcpdump> dumps = new LinkedHashMap<>();
+        K8sCapException failure = null;
+        try {
+            for (CapturePoint p : points) {
+                PcapStreamParser parser = new PcapStreamParser(counting(p, output.source(p)), "tcpdump on " + p.node().name());
+                parsers.put(p, parser);
+                TcpdumpSpec spec = new TcpdumpSpec(p.iface(), p.netnsPid(), tcpdump.snaplen(), tcpdump.filter(),
+                        tcpdump.hardDeadline(), tcpdump.heartbeatTimeout());
+                dumps.put(p, RemoteTcpdump.start(sessions.get(p.node()), spec, parser,
+                        line -> tcpdumpSaid(p, line)));
+            }
+            for (Map.Entry<CapturePoint, RemoteTcpdump> e : dumps.entrySet()) {
+                if (e.getValue().awaitListening(Duration.ofSeconds(20))) {
+                    onListening.accept(e.getKey());
+                }
+            }
+            long deadline = limits.duration() == null ? Long.MAX_VALUE : System.nanoTime() + limits.duration().toNanos();
+            while (!stopRequested.await(100, TimeUnit.MILLISECONDS)) {
+                if (dumps.values().stream().allMatch(RemoteTcpdump::ended)) {
+                    stop(dumps.size() == 1 ? "tcpdump ended" : "every tcpdump ended");
+                } else if (System.nanoTime() >= deadline) {
+                    stop("--duration " + DurationText.of(limits.duration()) + " reached");
+                } else if (anyFailed(dumps.values())) {
+                    // One tcpdump failing (filter error, interface gone) stops the whole capture with its error.
+                    stop("tcpdump failed");
+                }
+            }
+        } catch (K8sCapException e) {
+            failure = e;
+            stop("error");
+        } catch (InterruptedException e) {
+            stop("interrupted");
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            failure = new K8sCapException(io.k8scap.ExitCode.FAILURE, "cannot write the capture: " + e.getMessage(), e);
+            stop("error");
+        }
+
+        for (RemoteTcpdump d : dumps.values()) {
+            d.stop();
+        }
+        List<PodResult> results = new ArrayList<>();
+        for (Map.Entry<CapturePoint, RemoteTcpdump> e : dumps.entrySet()) {
+            CapturePoint p = e.getKey();
+            RemoteTcpdump d = e.getValue();
+            String error = null;
+            try {
+                d.awaitEnd(END_GRACE);
+            } catch (K8sCapException ex) {
+                error = ex.getMessage();
+                if (failure == null) {
+                    failure = ex;
+                }
+            } finally {
+                d.close();
+            }
+            PcapStreamParser parser = parsers.get(p);
+            try {
+                parser.close();
+            } catch (IOException ex) {
+                error = error == null ? ex.getMessage() : error;
+            }
+            long recordBytes = Math.max(0, parser.bytes() - (parser.header() != null ? PcapHeader.LENGTH : 0));
+            results.add(new PodResult(p, parser.records(), recordBytes, d.stats(), d.end(), error));
+        }
+        return new Result(results, packets.get(), bytes.get(), stopReason.get(), failure);
+    }
+
+    /**
+     * tcpdump's own stderr reaches the user (filter warnings, errors), except what the run reports
+     * itself: "listening on …" (the capturing line) and the closing counters (the summary).
+     */
+    private void tcpdumpSaid(CapturePoint p, String line) {
+        if (!ROUTINE.matcher(line).find()) {
+            notices.accept(p.pod().key() + ": " + (line.startsWith("tcpdump:") ? line : "tcpdump: " + line));
+        }
+    }
+
+    private static final java.util.regex.Pattern ROUTINE = java.util.regex.Pattern.compile(
+            "^(tcpdump: listening on |tcpdump: verbose output suppressed|\\d+ packets? (captured|received by filter|dropped by (kernel|interface)))");
+
+    private static boolean anyFailed(Iterable<RemoteTcpdump> dumps) {
+        for (RemoteTcpdump d : dumps) {
+            if (d.ended()) {
+                try {
+                    d.awaitEnd(Duration.ofMillis(1));
+                } catch (K8sCapException e) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Counts what is written, enforces --count and --max-size at record boundaries, feeds the summary. */
+    private PcapStreamParser.Listener counting(CapturePoint p, PcapStreamParser.Listener next) {
+        String source = p.pod().key();
+        return new PcapStreamParser.Listener() {
+            private int linkType;
+
+            @Override
+            public void header(PcapHeader h) throws IOException {
+                linkType = h.linkType();
+                next.header(h);
+            }
+
+            @Override
+            public void record(long tsNanos, int capLen, int origLen, byte[] buf, int off, int len) throws IOException {
+                if (!admit(len)) {
+                    return;
+                }
+                next.record(tsNanos, capLen, origLen, buf, off, len);
+                if (summary != null) {
+                    synchronized (summary) {
+                        summary.accept(source, linkType, tsNanos, origLen, buf, off + PcapStreamParser.RECORD_HEADER_LENGTH, capLen);
+                    }
+                }
+            }
+
+            @Override
+            public void end(boolean truncated) throws IOException {
+                next.end(truncated);
+            }
+        };
+    }
+
+    /** Reserves room for one record of {@code len} bytes; false (and a stop) once a limit is reached. */
+    private synchronized boolean admit(long len) {
+        if (limits.maxPackets() != null && packets.get() >= limits.maxPackets()) {
+            return false;
+        }
+        if (limits.maxBytes() != null && bytes.get() + len > limits.maxBytes()) {
+            stop("--max-size reached");
+            return false;
+        }
+        long n = packets.incrementAndGet();
+        bytes.addAndGet(len);
+        if (limits.maxPackets() != null && n >= limits.maxPackets()) {
+            stop("--count " + limits.maxPackets() + " reached");
+        }
+        return true;
+    }
+}
