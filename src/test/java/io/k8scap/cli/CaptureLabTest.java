@@ -1,0 +1,342 @@
+package io.k8scap.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.k8scap.lab.Lab;
+import io.k8scap.lab.MockCluster;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code k8scap capture} end to end on the lab: real containers, real tcpdump on a real node over
+ * strict-host-key SSH, real traffic; the pcaps are checked with tshark and the node is checked for
+ * leftover tcpdump processes after every kind of stop. The API server is the only stand-in.
+ */
+@Tag("lab")
+class CaptureLabTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Lab lab;
+    private static Lab.Node2 node2;
+    private static MockCluster cluster;
+    private static Path kubeconfig;
+    private static Path sshConfig;
+
+    @TempDir
+    static Path dir;
+
+    private final List<Thread> traffic = new ArrayList<>();
+    private final AtomicBoolean stopTraffic = new AtomicBoolean();
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        lab = Lab.load();
+        node2 = Lab.node2();
+        cluster = MockCluster.start().loadLab(lab).loadNode2(node2);
+        kubeconfig = cluster.writeKubeconfig(dir, "default");
+        // Both lab nodes by name, as a fleet's ~/.ssh/config would have them (different ports and host keys).
+        Path knownHosts = dir.resolve("known_hosts_both");
+        Files.writeString(knownHosts, Files.readString(lab.knownHosts()) + "\n" + Files.readString(node2.knownHosts()));
+        sshConfig = Files.writeString(dir.resolve("ssh_config"), """
+                Host %s
+                  HostName %s
+                  Port %d
+                Host %s
+                  HostName %s
+                  Port %d
+                Host *
+                  User root
+                  IdentityFile %s
+                  UserKnownHostsFile %s
+                """.formatted(Lab.NODE_NAME, lab.sshAddress(), lab.sshPort(), node2.name(), node2.address(), node2.sshPort(),
+                lab.identity(), knownHosts));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterEach
+    void stopTrafficThreads() throws InterruptedException {
+        stopTraffic.set(true);
+        for (Thread t : traffic) {
+            t.join(10_000);
+        }
+    }
+
+    private static List<String> args(String... extra) {
+        List<String> all = new ArrayList<>(List.of("capture", "--kubeconfig", kubeconfig.toString(), "--ssh-config", sshConfig.toString(),
+                "--node-address", "name"));
+        all.addAll(List.of(extra));
+        return all;
+    }
+
+    private static CliRunner.Result capture(String... extra) {
+        return CliRunner.run(args(extra).toArray(String[]::new));
+    }
+
+    /** Runs {@code command} (a shell line) every 200 ms until the test ends. */
+    private void keepSending(String command) {
+        Thread t = new Thread(() -> {
+            while (!stopTraffic.get()) {
+                try {
+                    new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(6, TimeUnit.SECONDS);
+                    Thread.sleep(200);
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        }, "lab-traffic");
+        t.setDaemon(true);
+        t.start();
+        traffic.add(t);
+    }
+
+    private static List<String> tshark(Path pcap, String... fields) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-T", "fields", "-E", "separator=|"));
+        for (String f : fields) {
+            cmd.add("-e");
+            cmd.add(f);
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("tshark reads %s without error", pcap).isZero();
+        return out.lines().toList();
+    }
+
+    /** tcpdump processes on the node whose command line carries {@code marker} (a unique port in the filter). */
+    private static long tcpdumpsWith(String marker) throws IOException {
+        return ProcessHandle.allProcesses()
+                .filter(ph -> ph.info().commandLine().map(c -> c.contains("tcpdump") && c.contains(marker) && !c.contains("timeout")).orElse(false))
+                .count();
+    }
+
+    private static void assertNoTcpdumpLeft(String marker) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (tcpdumpsWith(marker) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(tcpdumpsWith(marker)).as("tcpdump processes left on the node for filter marker %s", marker).isZero();
+    }
+
+    private static String uniquePort() {
+        return String.valueOf(40000 + ThreadLocalRandom.current().nextInt(20000));
+    }
+
+    @Test
+    void httpIcmpAndUdpToTheContainerdPodAreInThePcap() throws Exception {
+        Lab.LabPod pod = lab.pod("containerd");
+        keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        keepSending("busybox ping -c 1 -W 1 " + pod.podIP());
+        keepSending("bash -c 'echo k8scap-udp-probe > /dev/udp/" + pod.podIP() + "/9999'");
+        Path out = dir.resolve("containerd.pcap");
+        var r = capture("-n", pod.namespace(), "flyteadmin", "-w", out.toString(), "--duration", "4s").assertExit(0);
+
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("capturing " + pod.namespace() + "/" + pod.name() + " on " + Lab.NODE_NAME)
+                .contains(lab.truth("containerd").hostIf()).contains("stopped (--duration 4s reached)");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out))).isEqualTo("rw-------");
+        assertThat(Files.exists(Path.of(out + ".partial"))).isFalse();
+        List<String> http = tshark(out, "ip.src", "tcp.srcport", "http.file_data");
+        assertThat(http).anyMatch(l -> l.startsWith(pod.podIP() + "|8080|") && l.contains("k8scap-lab containerd"));
+        assertThat(tshark(out, "icmp.type", "ip.dst")).contains("8|" + pod.podIP(), "0|10.244.77.1");
+        assertThat(tshark(out, "udp.dstport", "udp.payload")).anyMatch(l -> l.startsWith("9999|")
+                && l.contains("6b38736361702d7564702d70726f6265")); // "k8scap-udp-probe" in hex
+    }
+
+    @Test
+    void dockershimPodInsideItsNetnsOnLoopbackSeesPodLocalTraffic() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        long pid = lab.truth("docker").pid();
+        keepSending("nsenter -t " + pid + " -n timeout 5 busybox wget -q -O - http://127.0.0.1:8080/");
+        Path out = dir.resolve("docker-lo.pcap");
+        var r = capture("-n", pod.namespace(), pod.name(), "--interface", "lo", "-w", out.toString(), "--count", "10").assertExit(0);
+        assertThat(r.err()).contains("lo inside the pod's network namespace").contains("stopped (--count 10 reached): 10 packets");
+        List<String> packets = tshark(out, "ip.src", "ip.dst", "tcp.port");
+        assertThat(packets).hasSize(10).allMatch(l -> l.startsWith("127.0.0.1|127.0.0.1|"));
+    }
+
+    @Test
+    void hostNetworkPodIsCapturedOnTheNodeAndSaysSo() throws Exception {
+        Lab.LabPod pod = lab.pod("host");
+        String url = lab.podProperty("host", "expect.url");
+        keepSending("timeout 5 busybox wget -q -O - " + url);
+        Path out = dir.resolve("host.pcap");
+        String port = url.replaceAll(".*:(\\d+)/.*", "$1");
+        var r = capture("-n", pod.namespace(), pod.name(), "--interface", "lo", "-w", out.toString(), "--count", "6", "tcp port " + port)
+                .assertExit(0);
+        assertThat(r.err()).contains("uses hostNetwork").contains("node " + Lab.NODE_NAME + "'s own traffic on lo");
+        assertThat(tshark(out, "tcp.port")).hasSize(6).allMatch(l -> l.contains(port));
+    }
+
+    @Test
+    void podsOnTwoNodesBecomeOneTimeOrderedPcapngWithAnInterfacePerPod() throws Exception {
+        Lab.LabPod web = lab.pod("docker");
+        Lab.LabPod cart = node2.pod("node2-docker");
+        keepSending("timeout 5 busybox wget -q -O - http://" + web.podIP() + ":8080/");
+        keepSending("timeout 5 busybox wget -q -O - http://" + cart.podIP() + ":8080/");
+        Path out = dir.resolve("two-nodes.pcapng");
+        var r = capture("-A", "-l", "app in (web,cart)", "-w", out.toString(), "--duration", "4s", "tcp port 8080", "-o", "json").assertExit(0);
+
+        JsonNode report = JSON.readTree(r.out());
+        assertThat(report.path("files").get(0).asText()).isEqualTo(out.toString());
+        assertThat(report.path("pods")).hasSize(2);
+        List<String> rows = tshark(out, "frame.interface_name", "frame.interface_description", "frame.time_epoch", "ip.dst");
+        assertThat(rows).anyMatch(l -> l.startsWith(web.namespace() + "/" + web.name() + "|" + Lab.NODE_NAME + " "))
+                .anyMatch(l -> l.startsWith(cart.namespace() + "/" + cart.name() + "|" + node2.name() + " "));
+        assertMergeAddsNoDisorder(rows);
+        assertThat(report.path("packets").asLong()).isEqualTo(rows.size());
+    }
+
+    /**
+     * Merged by time: a packet may come before an older one only when its own pod's tcpdump already
+     * went back in time (kernel timestamps on several CPUs are not strictly monotonic); the merge
+     * itself adds no disorder.
+     */
+    private static void assertMergeAddsNoDisorder(List<String> rows) {
+        double newestOverall = Double.NEGATIVE_INFINITY;
+        java.util.Map<String, Double> newestPerSource = new java.util.HashMap<>();
+        for (String row : rows) {
+            String[] f = row.split("\\|");
+            String source = f[0];
+            double t = Double.parseDouble(f[2]);
+            double ownNewest = newestPerSource.getOrDefault(source, Double.NEGATIVE_INFINITY);
+            if (t < newestOverall) {
+                assertThat(ownNewest).as("packet of %s at %f written after a newer packet of another pod", source, t).isGreaterThan(t);
+            }
+            newestOverall = Math.max(newestOverall, t);
+            newestPerSource.put(source, Math.max(ownNewest, t));
+        }
+    }
+
+    @Test
+    void maxSizeStopsAtARecordBoundary() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        Path out = dir.resolve("max-size.pcap");
+        var r = capture("-n", pod.namespace(), pod.name(), "-w", out.toString(), "--max-size", "3k", "--duration", "20s").assertExit(0);
+        assertThat(r.err()).contains("stopped (--max-size reached)");
+        assertThat(Files.size(out)).isLessThanOrEqualTo(24 + 3 * 1024);
+        assertThat(tshark(out, "frame.number")).isNotEmpty();
+    }
+
+    @Test
+    void aBadFilterIsTcpdumpsOwnUsageErrorAndLeavesNoFile() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        Path out = dir.resolve("bad-filter.pcap");
+        var r = capture("-n", pod.namespace(), pod.name(), "-w", out.toString(), "tcp port nope").assertExit(2);
+        assertThat(r.err()).contains("nope");
+        assertThat(out).doesNotExist();
+        assertThat(Path.of(out + ".partial")).doesNotExist();
+    }
+
+    // ---- stop paths through a separate k8scap process: Ctrl+C, SIGTERM, SIGKILL --------------------------
+
+    private record Child(Process process, BufferedReader stderr, List<String> lines) {}
+
+    /** Starts k8scap as its own JVM (as a user would), in {@code cwd}, and waits until its tcpdump listens. */
+    private static Child startChild(Path cwd, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.k8scap.K8sCap"));
+        cmd.addAll(args(extra));
+        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+        List<String> lines = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String line;
+        while (System.nanoTime() < deadline && (line = err.readLine()) != null) {
+            lines.add(line);
+            if (line.startsWith("capturing ")) {
+                return new Child(p, err, lines);
+            }
+        }
+        p.destroyForcibly();
+        throw new AssertionError("k8scap did not start capturing: " + lines);
+    }
+
+    private static List<String> rest(Child c) throws IOException {
+        List<String> lines = new ArrayList<>(c.lines());
+        String line;
+        while ((line = c.stderr().readLine()) != null) {
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    private static void signal(Process p, String sig) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).start().waitFor()).isZero();
+    }
+
+    @Test
+    void ctrlCStopsCleanlyWithACompleteFileAndNothingLeft() throws Exception {
+        String port = uniquePort();
+        Path cwd = Files.createTempDirectory(dir, "ctrlc");
+        Lab.LabPod pod = lab.pod("containerd");
+        Child c = startChild(cwd, "-n", pod.namespace(), pod.name(), "tcp port " + port);
+        assertThat(tcpdumpsWith(port)).isEqualTo(1);
+        signal(c.process(), "INT");
+        assertThat(c.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+        List<String> err = rest(c);
+        assertThat(c.process().exitValue()).as(String.join("\n", err)).isZero();
+        assertThat(err).anyMatch(l -> l.startsWith("stopped (interrupted (Ctrl+C)): 0 packets"));
+        assertNoTcpdumpLeft(port);
+        try (var files = Files.list(cwd)) {
+            List<Path> written = files.toList();
+            // The default name, complete (not .partial), private, and a valid pcap even with no packet.
+            assertThat(written).singleElement().asString().matches(".*/flyte_" + pod.name() + "_\\d{8}T\\d{6}Z\\.pcap");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written.get(0)))).isEqualTo("rw-------");
+            assertThat(tshark(written.get(0), "frame.number")).isEmpty();
+        }
+    }
+
+    @Test
+    void sigtermStopsCleanly() throws Exception {
+        String port = uniquePort();
+        Path cwd = Files.createTempDirectory(dir, "term");
+        Lab.LabPod pod = lab.pod("docker");
+        Child c = startChild(cwd, "-n", pod.namespace(), pod.name(), "-w", "t.pcap", "tcp port " + port);
+        signal(c.process(), "TERM");
+        assertThat(c.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+        List<String> err = rest(c);
+        assertThat(c.process().exitValue()).as(String.join("\n", err)).isZero();
+        assertThat(err).anyMatch(l -> l.startsWith("stopped (terminated (SIGTERM))"));
+        assertNoTcpdumpLeft(port);
+        assertThat(cwd.resolve("t.pcap")).exists();
+    }
+
+    @Test
+    void sigkilledK8scapLeavesNoTcpdumpAndNoFileClaimedComplete() throws Exception {
+        String port = uniquePort();
+        Path cwd = Files.createTempDirectory(dir, "kill");
+        Lab.LabPod pod = lab.pod("docker");
+        Child c = startChild(cwd, "-n", pod.namespace(), pod.name(), "-w", "k.pcap", "tcp port " + port);
+        assertThat(tcpdumpsWith(port)).isEqualTo(1);
+        c.process().destroyForcibly();
+        c.process().waitFor(10, TimeUnit.SECONDS);
+        assertNoTcpdumpLeft(port);
+        assertThat(cwd.resolve("k.pcap")).doesNotExist();
+        assertThat(cwd.resolve("k.pcap.partial")).exists();
+    }
+}
