@@ -1,0 +1,21 @@
+package io.k8scap.proxy;
+
+/**
+ * Entry points of proxy-inspect's pure part: one per kube-proxy mode, taking the raw text the node's commands
+ * printed and the API's view, returning the checked model. No I/O here.
+ */
+public final class ProxyInspector {
+    private ProxyInspector() {
+    }
+
+    /**
+     * iptables mode.
+     *
+     * @param iptablesSave the complete output of {@code iptables-save} (or {@code iptables-save -c}; use
+     *     {@code ip6tables-save} for IPv6) of the backend kube-proxy uses (legacy or nft)
+     * @throws IllegalArgumentException when the text is not iptables-save output (message names the line)
+     */
+    public static Inspection iptables(String iptablesSave, ApiSnapshot api) {
+        return new IptablesInspection(IptablesSaveParser.parse(iptablesSave), api);
+    }
+}
