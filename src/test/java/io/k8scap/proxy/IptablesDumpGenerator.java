@@ -99,8 +99,10 @@ final class IptablesDumpGenerator {
                 natChains.add(svl);
                 lbChain(svcRules, svl, p, ip, p.localEndpoints(), comments);
             }
-            Set<EndpointSpec> seps = new LinkedHashSet<>(eps);
-            seps.addAll(p.localEndpoints());
+            Set<EndpointSpec> seps = new LinkedHashSet<>(p.usesClusterChain() ? eps : List.of());
+            if (p.usesLocalChain()) {
+                seps.addAll(p.localEndpoints());
+            }
             for (EndpointSpec e : seps) {
                 String sep = ChainNames.sep(spn, proto, e.endpoint());
                 natChains.add(sep);
