@@ -18,4 +18,9 @@ public final class ProxyInspector {
     public static Inspection iptables(String iptablesSave, ApiSnapshot api) {
         return new IptablesInspection(IptablesSaveParser.parse(iptablesSave), api);
     }
+
+    /** IPVS mode; see {@link IpvsInput} for what each text is. */
+    public static Inspection ipvs(IpvsInput input, ApiSnapshot api) {
+        return new IpvsInspection(input, api);
+    }
 }
