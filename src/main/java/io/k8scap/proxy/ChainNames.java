@@ -70,10 +70,13 @@ public final class ChainNames {
         return hashAndTruncate(namespace + "/" + name + "/" + lower(protocol) + "/" + (portName == null ? "" : portName));
     }
 
-    /** nftables base name {@code HASH8-ns/name/proto/portName__ip/port}. */
+    /**
+     * nftables base name {@code HASH8-ns/name/proto/portName__ip/port}. Colons of IPv6 addresses are not allowed in
+     * nft chain names: kube-proxy replaces them with dots before hashing ({@code __fd00.10.244..5/8080}).
+     */
     public static String nftEndpointBase(String namespace, String name, String protocol, String portName, String ip, int port) {
         return hashAndTruncate(namespace + "/" + name + "/" + lower(protocol) + "/" + (portName == null ? "" : portName)
-                + "__" + ip + "/" + port);
+                + "__" + ip.replace(':', '.') + "/" + port);
     }
 
     private static String hashAndTruncate(String base) {

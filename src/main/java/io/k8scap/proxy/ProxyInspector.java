@@ -23,4 +23,14 @@ public final class ProxyInspector {
     public static Inspection ipvs(IpvsInput input, ApiSnapshot api) {
         return new IpvsInspection(input, api);
     }
+
+    /**
+     * nftables mode.
+     *
+     * @param nftJson the output of {@code nft --json list table ip kube-proxy} ({@code ip6} for IPv6)
+     * @throws IllegalArgumentException when the text is not nft JSON with a table
+     */
+    public static Inspection nftables(String nftJson, ApiSnapshot api) {
+        return new NftInspection(NftParser.parse(nftJson), api);
+    }
 }

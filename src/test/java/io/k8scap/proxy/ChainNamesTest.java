@@ -51,10 +51,21 @@ class ChainNamesTest {
 
     /** The names in kube-proxy's nftables proxier tests (pkg/proxy/nftables), not only our own hash. */
     @ParameterizedTest(name = "nft check {0}")
-    @CsvSource({"service, ULMVA6XW-ns1/svc1/tcp/p80", "endpoint, 5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80"})
+    @CsvSource({"service, ULMVA6XW-ns1/svc1/tcp/p80", "endpoint, 5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80",
+        "dns-tcp, NWBZK7IH-kube-system/kube-dns/tcp/dns-tcp"})
     void nftablesNamesMatchKubeProxy(String kind, String expected) {
-        String actual = kind.equals("service") ? ChainNames.nftServiceBase("ns1", "svc1", "tcp", "p80")
-                : ChainNames.nftEndpointBase("ns1", "svc1", "tcp", "p80", "10.180.0.1", 80);
+        String actual = switch (kind) {
+            case "service" -> ChainNames.nftServiceBase("ns1", "svc1", "tcp", "p80");
+            case "dns-tcp" -> ChainNames.nftServiceBase("kube-system", "kube-dns", "tcp", "dns-tcp"); // seen on a real cluster's node
+            default -> ChainNames.nftEndpointBase("ns1", "svc1", "tcp", "p80", "10.180.0.1", 80);
+        };
         assertThat(actual).isEqualTo(expected);
+    }
+
+    @org.junit.jupiter.api.Test
+    void nftablesEndpointNamesReplaceIpv6Colons() {
+        assertThat(ChainNames.nftEndpointBase("ns6", "web", "tcp", "http", "fd00:10:244::5", 8080))
+                .endsWith("-ns6/web/tcp/http__fd00.10.244..5/8080")
+                .startsWith(ChainNames.hash8("ns6/web/tcp/http__fd00.10.244..5/8080"));
     }
 }
