@@ -12,6 +12,9 @@ class ChainNamesTest {
         "kube-system/kube-dns:dns, udp, KUBE-SVC-TCOU7JCQXEZGVUNU",
         "default/kubernetes:https, tcp, KUBE-SVC-NPX46M4PTMTKRN6Y",
         "default/kubernetes:https, TCP, KUBE-SVC-NPX46M4PTMTKRN6Y",
+        // seen in a real node's ruleset (public material), not in the reference:
+        "kube-system/kube-dns:dns-tcp, tcp, KUBE-SVC-ERIFXISQEP7F7OF4",
+        "kube-system/kube-dns:metrics, tcp, KUBE-SVC-JD5MR3NA4I4DYORP",
     })
     void serviceChainsMatchKubeProxy(String spn, String protocol, String chain) {
         assertThat(ChainNames.svc(spn, protocol)).isEqualTo(chain);

@@ -37,6 +37,31 @@ class IptablesInspectionTest {
                 - IptablesSaveParser.parse(dump).table("filter").ruleCount());
     }
 
+    /**
+     * What the real iptables 1.8.9 printed after iptables-restore of the generator's text in a scratch network
+     * namespace (PrintSamples): nft and legacy backends, -c counters, 5-decimal legacy layout, ip6tables. Real
+     * iptables-save quotes every comment, even without spaces.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({"iptables-nft-cluster.save, IPV4", "iptables-legacy-cluster.save, IPV4",
+        "iptables-legacy-layout.save, IPV4", "ip6tables-ipv6.save, IPV6"})
+    void recordedRealIptablesSaveOutputIsConsistent(String resource, IpFamily family) {
+        String dump = NftInspectionTest.resource(resource);
+        ApiSnapshot api = (family == IpFamily.IPV6 ? Samples.ipv6() : Samples.cluster()).snapshot(family);
+        DataplaneView view = ProxyInspector.iptables(dump, api).view();
+        assertThat(view.findings()).isEmpty();
+        assertThat(view.programmedServicePorts()).isEqualTo(family == IpFamily.IPV6 ? 1 : 7);
+        assertThat(IptablesSaveParser.parse(dump).table("nat").chain("KUBE-SERVICES").rules()).allSatisfy(r -> assertThat(r.comment()).isNotNull());
+    }
+
+    @Test
+    void recordedSaveShowsTheProbabilitiesTheKernelStores() {
+        IptablesTable nat = IptablesSaveParser.parse(NftInspectionTest.resource("iptables-legacy-layout.save")).table("nat");
+        IptablesRule first = nat.chain(ChainNames.svc("ns1/web", "tcp")).rules().stream().filter(r -> r.probability() != null).findFirst().orElseThrow();
+        assertThat(first.text()).contains("--probability 0.33332999982");
+        assertThat(first.packets()).isZero();
+    }
+
     @Test
     void modelShowsFrontendsBackendsAndShares() {
         ApiSnapshot api = Samples.cluster().snapshot();
