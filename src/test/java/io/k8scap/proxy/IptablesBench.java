@@ -35,17 +35,27 @@ public final class IptablesBench {
         }
         ApiSnapshot snapshot = ApiSnapshot.of(api.services, api.slices, IpFamily.IPV4, "node-1");
         String dump = new IptablesDumpGenerator(snapshot, new IptablesDumpGenerator.Options(true, 10, null, false)).generate();
-        long t0 = System.nanoTime();
-        IptablesSave save = IptablesSaveParser.parse(dump);
-        long t1 = System.nanoTime();
-        DataplaneView view = new IptablesInspection(save, snapshot).view();
-        long t2 = System.nanoTime();
-        if (!view.findings().isEmpty()) {
-            throw new IllegalStateException("generated dump should be consistent: " + view.findings().get(0));
+        // Best of three: the machine is shared, a single run measures the neighbours as much as the code.
+        long bestParse = Long.MAX_VALUE;
+        long bestCheck = Long.MAX_VALUE;
+        long bestTotal = Long.MAX_VALUE;
+        DataplaneView view = null;
+        for (int round = 0; round < 3; round++) {
+            long t0 = System.nanoTime();
+            IptablesSave save = IptablesSaveParser.parse(dump);
+            long t1 = System.nanoTime();
+            view = new IptablesInspection(save, snapshot).view();
+            long t2 = System.nanoTime();
+            bestParse = Math.min(bestParse, t1 - t0);
+            bestCheck = Math.min(bestCheck, t2 - t1);
+            bestTotal = Math.min(bestTotal, t2 - t0);
+            if (!view.findings().isEmpty()) {
+                throw new IllegalStateException("generated dump should be consistent: " + view.findings().get(0));
+            }
         }
         if (print) {
-            System.out.printf("services=%,d endpoints=%,d rules(nat)=%,d dump=%,d bytes  parse=%d ms  check=%d ms  total=%d ms%n", services,
-                    services * 5, view.natRules(), dump.length(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t2 - t0) / 1_000_000);
+            System.out.printf("services=%,d endpoints=%,d rules(nat)=%,d dump=%,d bytes  parse=%d ms  check=%d ms  parse+check=%d ms (best of 3)%n",
+                    services, services * 5, view.natRules(), dump.length(), bestParse / 1_000_000, bestCheck / 1_000_000, bestTotal / 1_000_000);
         }
     }
 }
