@@ -33,6 +33,26 @@ public final class RootCommand implements Runnable {
     @picocli.CommandLine.Mixin
     LoggingOptions logging;
 
+    private java.io.PrintStream rawOut = System.out;
+    private java.io.PrintStream rawErr = System.err;
+
+    /** The byte streams behind the command line's writers (for commands that pass remote bytes through). */
+    RootCommand streams(java.io.PrintStream out, java.io.PrintStream err) {
+        this.rawOut = out;
+        this.rawErr = err;
+        return this;
+    }
+
+    /** stdout as bytes; flush {@code spec.commandLine().getOut()} before writing here. */
+    java.io.PrintStream rawOut() {
+        return rawOut;
+    }
+
+    /** stderr as bytes; flush {@code spec.commandLine().getErr()} before writing here. */
+    java.io.PrintStream rawErr() {
+        return rawErr;
+    }
+
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "a command is required (locate, capture, debug, proxy-inspect, version, completion)");
