@@ -150,7 +150,10 @@ public final class EphemeralDebugger {
     private static int status(CompletableFuture<Integer> exit, String what) {
         try {
             Integer code = exit.get();
-            return code == null ? 0 : code;
+            if (code == null || code < 0) {
+                throw K8sCapException.unavailable(what + " ended without an exit status from the API server; the command's result is unknown");
+            }
+            return code;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted during " + what, e);
