@@ -139,7 +139,7 @@ final class DebugCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "put the command after --, e.g. k8scap debug " + target + " -- "
                     + String.join(" ", command));
         }
-        if (command.isEmpty() && !preflight && !LocalTerminal.available()) {
+        if (command.isEmpty() && !preflight && System.console() == null) { // not LocalTerminal.available(): keeps JLine unloaded on usage errors
             throw new ParameterException(spec.commandLine(), "no terminal for an interactive session: give a command after --, e.g. k8scap debug "
                     + target + " -- ip addr");
         }

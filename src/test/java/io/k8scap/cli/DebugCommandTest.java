@@ -176,6 +176,11 @@ class DebugCommandTest {
             return pod(running(), debugName.get());
         }).once();
         server.expect().get().withPath(BASE).andReply(200, req -> debugName.get() == null ? pod(null) : pod(running(), debugName.get())).always();
+        // exec also lists the pod by name (waiting for it to be ready); CRUD mode would serve the stored
+        // pod, which does not have the debug container
+        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods?fieldSelector=metadata.name%3D" + POD)
+                .andReply(200, req -> new io.fabric8.kubernetes.api.model.PodListBuilder()
+                        .addToItems(debugName.get() == null ? pod(null) : pod(running(), debugName.get())).build()).always();
     }
 
     /** The status frame a real API server sends on channel 3 when the command has ended. */
