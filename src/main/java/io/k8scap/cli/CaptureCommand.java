@@ -47,6 +47,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -81,6 +82,9 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    RootCommand root;
 
     @Parameters(arity = "0..*", paramLabel = "TARGET [FILTER]",
             description = "Pod, KIND/NAME or workload name, then an optional BPF filter (with -l: only the filter).")
@@ -151,7 +155,7 @@ final class CaptureCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         List<String> targets = selector == null && !positionals.isEmpty() ? List.of(positionals.get(0)) : List.of();
         String bpf = bpf();
-        PrintStream stdout = RootCommand.of(spec).stdout();
+        PrintStream stdout = root.rawOut();
         boolean toStdout = "-".equals(write);
         validate(targets, bpf, stdout);
         Notices notices = new Notices(spec.commandLine().getErr());

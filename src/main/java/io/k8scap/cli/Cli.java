@@ -20,7 +20,7 @@ public final class Cli {
     }
 
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new RootCommand().stdout(out));
+        CommandLine cl = new CommandLine(new RootCommand().streams(out, err));
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cl.setCaseInsensitiveEnumValuesAllowed(true);

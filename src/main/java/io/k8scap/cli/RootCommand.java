@@ -33,21 +33,24 @@ public final class RootCommand implements Runnable {
     @picocli.CommandLine.Mixin
     LoggingOptions logging;
 
-    /** The process' stdout as bytes (pcap streams); picocli's getOut() is a text writer. */
-    private java.io.PrintStream stdout = System.out;
+    private java.io.PrintStream rawOut = System.out;
+    private java.io.PrintStream rawErr = System.err;
 
-    RootCommand stdout(java.io.PrintStream out) {
-        this.stdout = out;
+    /** The byte streams behind the command line's writers (for commands that pass remote bytes through). */
+    RootCommand streams(java.io.PrintStream out, java.io.PrintStream err) {
+        this.rawOut = out;
+        this.rawErr = err;
         return this;
     }
 
-    /** Raw stdout for commands that write binary data; reach it with {@code RootCommand.of(spec).stdout()}. */
-    java.io.PrintStream stdout() {
-        return stdout;
+    /** stdout as bytes; flush {@code spec.commandLine().getOut()} before writing here. */
+    java.io.PrintStream rawOut() {
+        return rawOut;
     }
 
-    static RootCommand of(CommandSpec spec) {
-        return (RootCommand) spec.root().userObject();
+    /** stderr as bytes; flush {@code spec.commandLine().getErr()} before writing here. */
+    java.io.PrintStream rawErr() {
+        return rawErr;
     }
 
     @Override

@@ -23,6 +23,18 @@ public interface NodeSession extends AutoCloseable {
      */
     int exec(String commandLine, InputStream stdin, OutputStream stdout, OutputStream stderr);
 
+    /**
+     * Starts one already-quoted command line on the node under a pseudo-terminal, for interactive
+     * sessions; returns at once. The remote terminal merges the command's stdout and stderr into
+     * {@code output}.
+     *
+     * @throws io.k8scap.K8sCapException UNAVAILABLE when the node cannot start it
+     * @throws UnsupportedOperationException when this kind of node access has no terminals
+     */
+    default NodeShell shell(String commandLine, Pty pty, OutputStream output) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot run interactive commands");
+    }
+
     /** Runs a node script with the given positional parameters (sudo applied as configured). */
     default int run(NodeScript script, java.util.List<String> args, InputStream stdin, OutputStream stdout, OutputStream stderr) {
         return exec(script.commandLine(args, sudo()), stdin, stdout, stderr);

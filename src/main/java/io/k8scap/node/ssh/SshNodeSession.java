@@ -6,6 +6,8 @@ import com.jcraft.jsch.Session;
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import io.k8scap.node.NodeSession;
+import io.k8scap.node.NodeShell;
+import io.k8scap.node.Pty;
 import io.k8scap.node.NodeTarget;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,17 +102,7 @@ final class SshNodeSession implements NodeSession {
             }
             flush(stdout);
             flush(stderr);
-            int status = ch.getExitStatus();
-            if (status < 0) {
-                String signal = ch.getExitSignal();
-                if (signal != null) {
-                    status = 128 + SIGNALS.getOrDefault(signal, 127);
-                } else if (!session.isConnected()) {
-                    throw lost(null);
-                } else {
-                    status = 255; // as OpenSSH's client: the server sent no exit status
-                }
-            }
+            int status = exitStatus(ch);
             if (viaSudo && status != 0 && err.passwordRequired()) {
                 throw K8sCapException.denied("sudo on node " + target.name() + " needs a password for " + endpoint.user()
                         + ": allow NOPASSWD for k8scap's commands or connect as root");
@@ -120,6 +112,117 @@ final class SshNodeSession implements NodeSession {
             }
             return status;
         } finally {
+            ch.disconnect();
+            open.remove(ch);
+        }
+    }
+
+    /** The exit status of a closed channel, as OpenSSH's client reports it. */
+    private int exitStatus(ChannelExec ch) {
+        int status = ch.getExitStatus();
+        if (status < 0) {
+            String signal = ch.getExitSignal();
+            if (signal != null) {
+                status = 128 + SIGNALS.getOrDefault(signal, 127);
+            } else if (!session.isConnected()) {
+                throw lost(null);
+            } else {
+                status = 255; // as OpenSSH's client: the server sent no exit status
+            }
+        }
+        return status;
+    }
+
+    @Override
+    public NodeShell shell(String commandLine, Pty pty, OutputStream output) {
+        if (closed.get()) {
+            throw new K8sCapException(ExitCode.FAILURE, "the SSH session to " + where() + " is already closed");
+        }
+        ChannelExec ch;
+        try {
+            ch = (ChannelExec) session.openChannel("exec");
+        } catch (JSchException e) {
+            throw lost(e);
+        }
+        open.add(ch);
+        try {
+            ch.setCommand(commandLine.getBytes(StandardCharsets.UTF_8));
+            ch.setPty(true);
+            ch.setPtyType(pty.term(), pty.columns(), pty.rows(), 0, 0);
+            OutputStream out = output == null ? OutputStream.nullOutputStream() : output;
+            ch.setOutputStream(out, true);
+            ch.setErrStream(out, true); // a remote terminal merges stderr anyway
+            OutputStream input = ch.getOutputStream();
+            try {
+                ch.connect(timeoutMillis);
+            } catch (JSchException e) {
+                throw session.isConnected()
+                        ? new K8sCapException(ExitCode.UNAVAILABLE, "cannot start a terminal on " + where() + ": " + e.getMessage() + " (sshd MaxSessions, PermitTTY?)", e)
+                        : lost(e);
+            }
+            return new SshShell(ch, input);
+        } catch (IOException e) {
+            ch.disconnect();
+            open.remove(ch);
+            throw lost(e);
+        } catch (RuntimeException e) {
+            ch.disconnect();
+            open.remove(ch);
+            throw e;
+        }
+    }
+
+    /** One PTY exec channel. */
+    private final class SshShell implements NodeShell {
+        private final ChannelExec ch;
+        private final OutputStream input;
+
+        SshShell(ChannelExec ch, OutputStream input) {
+            this.ch = ch;
+            this.input = input;
+        }
+
+        @Override
+        public OutputStream input() {
+            return input;
+        }
+
+        @Override
+        public void resize(int columns, int rows) {
+            if (!ch.isClosed() && columns > 0 && rows > 0) {
+                ch.setPtySize(columns, rows, 0, 0);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !ch.isClosed() && session.isConnected();
+        }
+
+        @Override
+        public int waitFor() {
+            try {
+                long sleep = 1;
+                while (!ch.isClosed()) {
+                    if (!session.isConnected()) {
+                        throw lost(null);
+                    }
+                    try {
+                        Thread.sleep(sleep);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while running a terminal on " + where(), e);
+                    }
+                    sleep = Math.min(sleep * 2, 20);
+                }
+                return exitStatus(ch);
+            } finally {
+                close();
+            }
+        }
+
+        @Override
+        public void close() {
             ch.disconnect();
             open.remove(ch);
         }

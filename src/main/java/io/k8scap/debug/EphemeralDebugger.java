@@ -1,0 +1,185 @@
+package io.k8scap.debug;
+
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8scap.ExitCode;
+import io.k8scap.K8sCapException;
+import io.k8scap.cluster.KubeClients;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@code k8scap debug --via ephemeral}: adds an ephemeral container through the
+ * {@code pods/ephemeralcontainers} subresource (a strategic merge patch, as kubectl debug sends),
+ * waits for it to run, then execs a command in it or attaches a terminal to it.
+ */
+public final class EphemeralDebugger {
+    /** Waiting reasons that will not resolve by waiting longer. */
+    static final Set<String> FATAL_WAITING = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
+            "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+
+    private final KubernetesClient client;
+    private final Duration poll;
+
+    public EphemeralDebugger(KubernetesClient client) {
+        this(client, Duration.ofMillis(500));
+    }
+
+    EphemeralDebugger(KubernetesClient client, Duration poll) {
+        this.client = client;
+        this.poll = poll;
+    }
+
+    /** The strategic merge patch body: only the new container; the server merges by name. */
+    public static String patchBody(EphemeralSpec spec) {
+        return Serialization.asJson(Map.of("spec", Map.of("ephemeralContainers", List.of(spec.build()))));
+    }
+
+    /** PATCHes pods/NAME/ephemeralcontainers. 404 (feature off, or an old server) → UNAVAILABLE naming --via node. */
+    public void add(String namespace, String pod, EphemeralSpec spec) {
+        try {
+            client.pods().inNamespace(namespace).withName(pod).ephemeralContainers()
+                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patchBody(spec));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                throw new K8sCapException(ExitCode.UNAVAILABLE, "the API server does not serve pods/ephemeralcontainers for pod "
+                        + namespace + "/" + pod + " (404): ephemeral containers need Kubernetes 1.23 or later; use --via node", e);
+            }
+            throw KubeClients.fromApi(e, "patch pods/ephemeralcontainers -n " + namespace);
+        }
+    }
+
+    /**
+     * Polls the pod until the ephemeral container runs. Image pull failures and other waiting
+     * reasons that do not go away by themselves fail at once with the kubelet's message.
+     *
+     * @throws K8sCapException UNAVAILABLE on a fatal waiting reason, an early exit, or the timeout
+     */
+    public void awaitRunning(String namespace, String pod, String name, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "not reported yet";
+        String who = "debug container " + name + " in pod " + namespace + "/" + pod;
+        while (true) {
+            Pod p;
+            try {
+                p = client.pods().inNamespace(namespace).withName(pod).get();
+            } catch (KubernetesClientException e) {
+                throw KubeClients.fromApi(e, "get pods/" + pod + " -n " + namespace);
+            }
+            if (p == null) {
+                throw K8sCapException.notFound("pod " + namespace + "/" + pod + " disappeared while the debug container " + name + " was starting");
+            }
+            ContainerStatus s = p.getStatus() == null || p.getStatus().getEphemeralContainerStatuses() == null ? null
+                    : p.getStatus().getEphemeralContainerStatuses().stream().filter(c -> name.equals(c.getName())).findFirst().orElse(null);
+            ContainerState st = s == null ? null : s.getState();
+            if (st != null && st.getRunning() != null) {
+                return;
+            }
+            if (st != null && st.getWaiting() != null) {
+                String reason = nz(st.getWaiting().getReason());
+                String message = nz(st.getWaiting().getMessage());
+                last = "waiting: " + (reason.isEmpty() ? "no reason given" : reason) + (message.isEmpty() ? "" : ": " + message);
+                if (FATAL_WAITING.contains(reason)) {
+                    throw K8sCapException.unavailable(who + " cannot start: " + reason + (message.isEmpty() ? "" : ": " + oneLine(message))
+                            + (reason.contains("Image") ? "; check --image and that the node can pull it" : ""));
+                }
+            }
+            if (st != null && st.getTerminated() != null) {
+                var t = st.getTerminated();
+                throw K8sCapException.unavailable(who + " exited before k8scap could use it (" + nz(t.getReason())
+                        + ", exit code " + t.getExitCode() + (t.getMessage() == null ? "" : ": " + oneLine(t.getMessage()))
+                        + "); an ephemeral container runs once: retry to add a new one");
+            }
+            if (System.nanoTime() >= deadline) {
+                throw K8sCapException.unavailable(who + " did not start within " + human(timeout) + " (last state: " + oneLine(last)
+                        + "); raise --timeout or look at kubectl describe pod " + pod + " -n " + namespace);
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(poll.toMillis(), (deadline - System.nanoTime()) / 1_000_000 + 1)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while waiting for " + who, e);
+            }
+        }
+    }
+
+    /** Runs {@code command} in the debug container (pods/exec) and returns its exit status from the status channel. */
+    public int exec(String namespace, String pod, String name, List<String> command, OutputStream stdout, OutputStream stderr) {
+        ExecWatch w;
+        try {
+            w = client.pods().inNamespace(namespace).withName(pod).inContainer(name)
+                    .writingOutput(stdout).writingError(stderr).exec(command.toArray(String[]::new));
+        } catch (KubernetesClientException e) {
+            throw KubeClients.fromApi(e, "create pods/exec -n " + namespace);
+        }
+        try (w) {
+            return status(w.exitCode(), "exec in " + name);
+        }
+    }
+
+    /** Attaches the terminal to the debug container's TTY (pods/attach) until it ends. */
+    public int attach(String namespace, String pod, String name, LocalTerminal terminal) {
+        ExecWatch w;
+        try {
+            w = client.pods().inNamespace(namespace).withName(pod).inContainer(name)
+                    .redirectingInput().writingOutput(terminal.output()).withTTY().attach();
+        } catch (KubernetesClientException e) {
+            throw KubeClients.fromApi(e, "create pods/attach -n " + namespace);
+        }
+        try (w) {
+            w.resize(terminal.columns(), terminal.rows());
+            terminal.onResize(w::resize);
+            CompletableFuture<Integer> done = w.exitCode();
+            TerminalBridge.start(terminal.input(), w.getInput(), () -> !done.isDone());
+            return status(done, "attach to " + name);
+        }
+    }
+
+    private static int status(CompletableFuture<Integer> exit, String what) {
+        try {
+            Integer code = exit.get();
+            if (code == null || code < 0) {
+                throw K8sCapException.unavailable(what + " ended without an exit status from the API server; the command's result is unknown");
+            }
+            return code;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted during " + what, e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof KubernetesClientException k) {
+                throw KubeClients.fromApi(k, what);
+            }
+            throw K8sCapException.unavailable(what + " failed: " + (c == null ? e.getMessage() : c.getMessage()));
+        }
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String oneLine(String s) {
+        String o = s.replaceAll("\\s+", " ").strip();
+        return o.length() > 300 ? o.substring(0, 300) + "…" : o;
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s > 0 && s % 60 == 0) {
+            return (s / 60) + "m";
+        }
+        return s > 0 ? s + "s" : d.toMillis() + "ms";
+    }
+}

@@ -1,0 +1,106 @@
+package io.k8scap.debug;
+
+import io.k8scap.ExitCode;
+import io.k8scap.K8sCapException;
+import io.k8scap.node.NodeScript;
+import io.k8scap.node.NodeSession;
+import io.k8scap.node.NodeShell;
+import io.k8scap.node.Pty;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code k8scap debug --via node}: on the pod's node, {@code nsenter} into the target container's
+ * network, PID, UTS and IPC namespaces (and its mount namespace with {@code --mount}) and run the
+ * node's own tools there — see the node script {@code debug.sh}. No image and no API writes.
+ */
+public final class NodeDebugger {
+    public static final String SCRIPT = "debug";
+
+    private final NodeScript script;
+
+    public NodeDebugger() {
+        this(NodeScript.load(SCRIPT));
+    }
+
+    NodeDebugger(NodeScript script) {
+        this.script = script;
+    }
+
+    /**
+     * The command line the node runs: the script text and every argument shell-quoted, nothing
+     * spliced. An empty {@code command} means an interactive shell.
+     */
+    public String commandLine(long pid, boolean mount, List<String> command, boolean sudo) {
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(pid));
+        args.add(mount ? "1" : "0");
+        args.addAll(command);
+        return script.commandLine(args, sudo);
+    }
+
+    /**
+     * Runs {@code command} in the container's namespaces, streaming its stdout and stderr as they
+     * come; no stdin.
+     *
+     * @return the remote command's exit status
+     * @throws K8sCapException when the node cannot enter the namespaces (nsenter missing: UNAVAILABLE)
+     */
+    public int run(NodeSession session, long pid, boolean mount, List<String> command, OutputStream stdout, OutputStream stderr) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("a command is required");
+        }
+        ErrorLineFilter err = new ErrorLineFilter(stderr);
+        int status = session.exec(commandLine(pid, mount, command, session.sudo()), null, stdout, err);
+        finish(err);
+        return checked(session, pid, status, err);
+    }
+
+    /**
+     * An interactive session: a PTY on the node running {@code command} (empty: the node's shell),
+     * wired to {@code terminal} (already in raw mode), resized with it.
+     *
+     * @return the remote program's exit status
+     */
+    public int interactive(NodeSession session, long pid, boolean mount, List<String> command, LocalTerminal terminal) {
+        ErrorLineFilter out = new ErrorLineFilter(terminal.output());
+        NodeShell shell = session.shell(commandLine(pid, mount, command, session.sudo()),
+                new Pty(terminal.type(), terminal.columns(), terminal.rows()), out);
+        try (shell) {
+            terminal.onResize(shell::resize);
+            TerminalBridge.start(terminal.input(), shell.input(), shell::isOpen);
+            int status = shell.waitFor();
+            finish(out);
+            return checked(session, pid, status, out);
+        }
+    }
+
+    private static void finish(ErrorLineFilter f) {
+        try {
+            f.finish();
+        } catch (IOException e) {
+            // the local stream is gone; the status still counts
+        }
+    }
+
+    private static int checked(NodeSession session, long pid, int status, ErrorLineFilter filter) {
+        String marker = filter.marker();
+        if (status != 125 || marker == null) {
+            return status;
+        }
+        String node = session.target().name();
+        String[] f = marker.split("\t", 2);
+        String detail = f.length > 1 ? f[1].strip() : "";
+        throw switch (f[0]) {
+            case "notools" -> K8sCapException.unavailable(detail + " is missing on node " + node
+                    + ": install util-linux there, or use --via ephemeral");
+            case "gone" -> K8sCapException.notFound("the container's process " + pid + " exited on node " + node
+                    + " before the debug command started; the pod may be restarting: retry");
+            case "denied" -> K8sCapException.denied("cannot enter the container's namespaces on node " + node + " (" + detail
+                    + "): connect as root or use --sudo");
+            default -> new K8sCapException(ExitCode.FAILURE, "the debug script failed on node " + node + ": " + marker.replace('\t', ' '));
+        };
+    }
+}
