@@ -33,11 +33,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code nsenter -t 1 -m -u -i -n -p -- sh -c COMMANDLINE}: in the namespaces of the node's PID 1,
  * so with the node's own files and tools, exactly as the node's login shell runs it over SSH.
  *
+ * <p>The command line does not travel in the exec URL (where a node script would be 25 KB of query
+ * string: HTTP 414 from API servers and proxies, and the whole script in every audit-log entry). The
+ * exec runs a fixed bootstrap, {@link #BOOTSTRAP}, and the command line follows on stdin as
+ * {@code LENGTH\n} + the command line's UTF-8 bytes; the bootstrap reads exactly that many bytes
+ * ({@code dd bs=1}, so nothing of the caller's stdin is consumed) and {@code exec sh -c}s them — the
+ * same {@code sh -c COMMANDLINE} an SSH login shell runs.
+ *
  * <p>stdin: streamed as it arrives. The exec protocol fabric8 speaks (v4.channel.k8s.io) cannot
  * half-close stdin, so the end of the caller's stdin is NOT seen by the command; the command sees EOF
  * when the exec stream closes (k8scap died, or the connection dropped). Node scripts that read stdin
  * must therefore end on an in-band message (capture.sh's "stop" line) — which is how they already
- * work over SSH. A null stdin is not attached at all (the command reads /dev/null).
+ * work over SSH. With a null stdin the command reads /dev/null.
  *
  * <p>{@link #close()} ends open execs and deletes the helper pod.
  */
@@ -73,14 +80,32 @@ public final class PodNodeSession implements NodeSession {
         return pod;
     }
 
-    /** The argv the helper container runs for {@code commandLine}. */
-    public static List<String> argv(String commandLine, PodAccessSettings.Tools tools) {
+    /**
+     * Reads {@code LENGTH\n} then exactly LENGTH bytes (the command line) from stdin and runs them
+     * with {@code sh -c}; the rest of stdin is the command's. {@code $1} = "stdin" or "null" (then the
+     * command's stdin is /dev/null).
+     */
+    public static final String BOOTSTRAP = "IFS= read -r n || exit 255; c=$(dd bs=1 count=\"$n\" 2>/dev/null) || exit 255; "
+            + "if [ \"$1\" = null ]; then exec sh -c \"$c\" </dev/null; fi; exec sh -c \"$c\"";
+
+    /** The argv the helper container runs (the command line itself follows on stdin, see {@link #stdinHeader}). */
+    public static List<String> argv(PodAccessSettings.Tools tools, boolean withStdin) {
         List<String> argv = new ArrayList<>();
         if (tools == PodAccessSettings.Tools.NODE) {
             argv.addAll(List.of("nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--"));
         }
-        argv.addAll(List.of("sh", "-c", commandLine));
+        argv.addAll(List.of("sh", "-c", BOOTSTRAP, "k8scap-exec", withStdin ? "stdin" : "null"));
         return argv;
+    }
+
+    /** What is written on stdin before the caller's stdin: the command line, length-prefixed. */
+    public static byte[] stdinHeader(String commandLine) {
+        byte[] cl = commandLine.getBytes(StandardCharsets.UTF_8);
+        byte[] len = (cl.length + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] h = new byte[len.length + cl.length];
+        System.arraycopy(len, 0, h, 0, len.length);
+        System.arraycopy(cl, 0, h, len.length, cl.length);
+        return h;
     }
 
     private String where() {
@@ -114,13 +139,11 @@ public final class PodNodeSession implements NodeSession {
                 exitStatus.set(status);
             }
         };
-        String[] argv = argv(commandLine, settings.tools()).toArray(String[]::new);
+        String[] argv = argv(settings.tools(), stdin != null).toArray(String[]::new);
         ExecWatch watch;
         try {
-            var container = client.pods().inNamespace(pod.namespace()).withName(pod.name()).inContainer(HelperPods.CONTAINER);
-            watch = stdin != null
-                    ? container.redirectingInput().writingOutput(out).writingError(err).usingListener(listener).exec(argv)
-                    : container.writingOutput(out).writingError(err).usingListener(listener).exec(argv);
+            watch = client.pods().inNamespace(pod.namespace()).withName(pod.name()).inContainer(HelperPods.CONTAINER)
+                    .redirectingInput().writingOutput(out).writingError(err).usingListener(listener).exec(argv);
         } catch (KubernetesClientException e) {
             if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -130,6 +153,13 @@ public final class PodNodeSession implements NodeSession {
                 throw new K8sCapException(ExitCode.UNAVAILABLE, where() + " is gone (deleted, or its deadline passed); run the command again", e);
             }
             throw KubeClients.fromApi(e, "create pods/exec " + pod.name() + " -n " + pod.namespace());
+        }
+        try {
+            watch.getInput().write(stdinHeader(commandLine));
+            watch.getInput().flush();
+        } catch (IOException e) {
+            watch.close();
+            throw dropped(e);
         }
         open.add(watch);
         Thread pump = stdin == null ? null : pumpStdin(stdin, watch.getInput());

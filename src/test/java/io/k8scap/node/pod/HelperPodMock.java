@@ -57,6 +57,8 @@ final class HelperPodMock implements AutoCloseable {
     volatile String dryRunRefusal;
     volatile ExecHandler exec;
     final List<List<String>> execArgv = new CopyOnWriteArrayList<>();
+    /** The command lines received on stdin (PodNodeSession's length-prefixed header). */
+    final List<String> commandLines = new CopyOnWriteArrayList<>();
     final List<String> dryRuns = new CopyOnWriteArrayList<>();
     private volatile Thread kubelet;
 
@@ -154,23 +156,71 @@ final class HelperPodMock implements AutoCloseable {
             ws.close(1000, "");
         }
 
+        /** Sends a raw status frame (channel 3) and closes. */
+        void status(String json) {
+            frame(3, json.getBytes(StandardCharsets.UTF_8));
+            ws.close(1000, "");
+        }
+
         /** Closes the socket without a status frame: a dropped connection. */
         void drop() {
             ws.close(1001, "going away");
         }
 
-        /** Reads stdin frames until {@code lines} complete lines have arrived. */
+        private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        volatile String commandLine;
+
+        /** Reads stdin frames until {@code lines} complete lines have arrived (after the header). */
         String readLines(int lines, long timeoutMillis) throws InterruptedException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
             long end = System.currentTimeMillis() + timeoutMillis;
-            while (new String(b.toByteArray(), StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count() < lines) {
-                byte[] chunk = stdin.poll(Math.max(1, end - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                if (chunk == null) {
+            while (pending.toString(StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count() < lines) {
+                if (!fill(end)) {
                     break;
                 }
-                b.writeBytes(chunk);
             }
-            return b.toString(StandardCharsets.UTF_8);
+            String s = pending.toString(StandardCharsets.UTF_8);
+            pending.reset();
+            return s;
+        }
+
+        /** Reads PodNodeSession's header: {@code LENGTH\n} and that many bytes of command line. */
+        String readCommandLine(long timeoutMillis) throws InterruptedException {
+            long end = System.currentTimeMillis() + timeoutMillis;
+            int nl;
+            while ((nl = indexOf(pending.toByteArray(), (byte) '\n')) < 0) {
+                if (!fill(end)) {
+                    return null;
+                }
+            }
+            int n = Integer.parseInt(new String(pending.toByteArray(), 0, nl, StandardCharsets.US_ASCII));
+            while (pending.size() < nl + 1 + n) {
+                if (!fill(end)) {
+                    return null;
+                }
+            }
+            byte[] all = pending.toByteArray();
+            String cl = new String(all, nl + 1, n, StandardCharsets.UTF_8);
+            pending.reset();
+            pending.write(all, nl + 1 + n, all.length - nl - 1 - n);
+            return cl;
+        }
+
+        private boolean fill(long end) throws InterruptedException {
+            byte[] chunk = stdin.poll(Math.max(1, end - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+            if (chunk == null) {
+                return false;
+            }
+            pending.writeBytes(chunk);
+            return true;
+        }
+
+        private static int indexOf(byte[] b, byte v) {
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] == v) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         private void frame(int channel, byte[] data) {
@@ -218,7 +268,7 @@ final class HelperPodMock implements AutoCloseable {
                         }
                     }
                     execArgv.add(argv);
-                    return new MockResponse().withWebSocketUpgrade(new Listener(handler, argv));
+                    return new MockResponse().withWebSocketUpgrade(new Listener(handler, argv, commandLines));
                 }
             } catch (Exception e) {
                 return new MockResponse().setResponseCode(500).setBody(String.valueOf(e));
@@ -230,11 +280,13 @@ final class HelperPodMock implements AutoCloseable {
     private static final class Listener extends WebSocketListener {
         private final ExecHandler handler;
         private final List<String> argv;
+        private final List<String> commandLines;
         private volatile ExecStream stream;
 
-        Listener(ExecHandler handler, List<String> argv) {
+        Listener(ExecHandler handler, List<String> argv, List<String> commandLines) {
             this.handler = handler;
             this.argv = argv;
+            this.commandLines = commandLines;
         }
 
         @Override
@@ -242,6 +294,13 @@ final class HelperPodMock implements AutoCloseable {
             stream = new ExecStream(ws);
             Thread t = new Thread(() -> {
                 try {
+                    stream.commandLine = stream.readCommandLine(10_000);
+                    if (stream.commandLine == null) {
+                        stream.stderr("no command line header on stdin");
+                        stream.exit(255);
+                        return;
+                    }
+                    commandLines.add(stream.commandLine);
                     handler.serve(argv, stream);
                 } catch (Exception e) {
                     stream.drop();

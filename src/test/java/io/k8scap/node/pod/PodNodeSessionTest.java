@@ -3,9 +3,6 @@ package io.k8scap.node.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.client.server.mock.ErrorStreamMessage;
-import io.fabric8.kubernetes.client.server.mock.StatusMessage;
-import io.fabric8.mockwebserver.internal.WebSocketMessage;
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import io.k8scap.node.NodeTarget;
@@ -13,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -22,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,46 +56,30 @@ class PodNodeSessionTest {
         }
     }
 
-    static byte[] channel(int ch, byte[] data, int from, int to) {
-        byte[] f = new byte[to - from + 1];
-        f[0] = (byte) ch;
-        System.arraycopy(data, from, f, 1, to - from);
-        return f;
-    }
-
-    /** The exec path fabric8 requests for {@code argv} (what a real API server would receive). */
-    static String execPath(String pod, List<String> argv) {
-        return "/api/v1/namespaces/" + NS + "/pods/" + pod + "/exec?"
-                + argv.stream().map(a -> "command=" + URLEncoder.encode(a, StandardCharsets.UTF_8).replace("+", "%20")).collect(Collectors.joining("&"))
-                + "&container=helper&stdout=true&stderr=true";
-    }
-
     @Test
-    void pcapArrivesByteExactOnStdoutWithStderrSeparate_expectationStyle() throws Exception {
+    void pcapArrivesByteExactOnStdoutWithStderrSeparate() throws Exception {
         byte[] pcap = pcap();
         assertThat(pcap).hasSizeGreaterThan(100);
         assertThat(Arrays.copyOf(pcap, 4)).containsExactly(0xd4, 0xc3, 0xb2, 0xa1); // tcpdump's µs magic, little endian
-
+        int half = pcap.length / 2;
+        // Binary websocket frames with the v4.channel.k8s.io channel byte: stdout (1) split mid-record,
+        // then stderr (2) and the status (3), as the API server relays them from the kubelet.
+        mock.exec = (argv, st) -> {
+            st.stdout(Arrays.copyOfRange(pcap, 0, half));
+            st.stdout(Arrays.copyOfRange(pcap, half, pcap.length));
+            st.stderr("6 packets captured\n");
+            st.exit(0);
+        };
         try (PodNodeSession s = connector.open(NODE, NS)) {
-            String commandLine = "cat capture.pcap";
-            String path = execPath(s.helperPod().name(), PodNodeSession.argv(commandLine, PodAccessSettings.Tools.NODE));
-            int half = pcap.length / 2;
-            // Binary frames with the stdout channel byte 1, split mid-record, then stderr (2) and the status (3).
-            mock.server.expect().get().withPath(path).andUpgradeToWebSocket().open()
-                    .waitFor(50).andEmit(new WebSocketMessage(channel(1, pcap, 0, half)))
-                    .waitFor(60).andEmit(new WebSocketMessage(channel(1, pcap, half, pcap.length)))
-                    .waitFor(70).andEmit(new ErrorStreamMessage("6 packets captured\n"))
-                    .waitFor(80).andEmit(new StatusMessage(0))
-                    .done().once();
-
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int status = s.exec(commandLine, null, out, err);
+            int status = s.exec("cat capture.pcap", null, out, err);
 
             assertThat(status).isZero();
             assertThat(out.toByteArray()).isEqualTo(pcap);
             assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("6 packets captured\n");
         }
+        assertThat(mock.commandLines).containsExactly("cat capture.pcap");
         assertThat(mock.helperPods()).isEmpty();
     }
 
@@ -111,7 +90,10 @@ class PodNodeSessionTest {
         try (PodNodeSession s = connector.open(NODE, NS)) {
             assertThat(s.exec(commandLine, null, null, null)).isZero();
         }
-        assertThat(mock.execArgv).containsExactly(List.of("nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--", "sh", "-c", commandLine));
+        // The URL carries only the fixed bootstrap; the command line follows on stdin, unchanged.
+        assertThat(mock.execArgv).containsExactly(List.of("nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--",
+                "sh", "-c", PodNodeSession.BOOTSTRAP, "k8scap-exec", "null"));
+        assertThat(mock.commandLines).containsExactly(commandLine);
     }
 
     @Test
@@ -122,7 +104,8 @@ class PodNodeSessionTest {
         try (PodNodeSession s = c.open(NODE, NS)) {
             s.exec("true", null, null, null);
         }
-        assertThat(mock.execArgv).containsExactly(List.of("sh", "-c", "true"));
+        assertThat(mock.execArgv).containsExactly(List.of("sh", "-c", PodNodeSession.BOOTSTRAP, "k8scap-exec", "null"));
+        assertThat(mock.commandLines).containsExactly("true");
     }
 
     @Test
@@ -243,7 +226,7 @@ class PodNodeSessionTest {
                 st.drop();
                 return;
             }
-            st.stdout(argv.get(argv.size() - 1).getBytes(StandardCharsets.UTF_8));
+            st.stdout(st.commandLine.getBytes(StandardCharsets.UTF_8));
             st.exit(0);
         };
         try (PodNodeSession s = connector.open(NODE, NS)) {
@@ -292,13 +275,10 @@ class PodNodeSessionTest {
 
     @Test
     void aFailureStatusWithoutExitCodeSaysTheImageLacksNsenter() throws Exception {
+        // What containerd answers when the exec'd binary is missing: a Failure status, no ExitCode cause.
+        mock.exec = (argv, st) -> st.status("{\"metadata\":{},\"status\":\"Failure\",\"message\":\"OCI runtime exec failed: exec failed:"
+                + " unable to start container process: exec: \\\"nsenter\\\": executable file not found in $PATH: unknown\"}");
         try (PodNodeSession s = connector.open(NODE, NS)) {
-            String path = execPath(s.helperPod().name(), PodNodeSession.argv("true", PodAccessSettings.Tools.NODE));
-            var status = new io.fabric8.kubernetes.api.model.StatusBuilder().withStatus("Failure")
-                    .withMessage("OCI runtime exec failed: exec failed: unable to start container process: exec: \"nsenter\": executable file not found in $PATH: unknown")
-                    .build();
-            mock.server.expect().get().withPath(path).andUpgradeToWebSocket().open()
-                    .waitFor(50).andEmit(new StatusMessage(status)).done().once();
             assertThatThrownBy(() -> s.exec("true", null, null, null))
                     .isInstanceOfSatisfying(K8sCapException.class, e -> {
                         assertThat(e.exitCode()).isEqualTo(ExitCode.UNAVAILABLE);
