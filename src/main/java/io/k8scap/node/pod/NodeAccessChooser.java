@@ -38,7 +38,26 @@ public final class NodeAccessChooser {
      */
     public NodeAccessChooser(KubernetesClient client, NodeAccessSettings sshSettings, PodAccessSettings podSettings,
                              Consumer<String> notices, boolean verbose) {
-        this(new SshConnector(sshSettings, notices, verbose)::open, new HelperPodConnector(client, podSettings, notices), notices);
+        this(lazySsh(sshSettings, notices, verbose), new HelperPodConnector(client, podSettings, notices), notices);
+    }
+
+    /** The SshConnector is built on first use: its ssh-config checks must not fail a --via pod run. */
+    private static SshOpener lazySsh(NodeAccessSettings settings, Consumer<String> notices, boolean verbose) {
+        return new SshOpener() {
+            private SshConnector connector;
+
+            private synchronized SshConnector connector() {
+                if (connector == null) {
+                    connector = new SshConnector(settings, notices, verbose);
+                }
+                return connector;
+            }
+
+            @Override
+            public NodeSession open(NodeTarget node) {
+                return connector().open(node); // nodes connect in parallel
+            }
+        };
     }
 
     public NodeAccessChooser(SshOpener ssh, HelperPodConnector pods, Consumer<String> notices) {

@@ -179,6 +179,9 @@ public final class PodNodeSession implements NodeSession {
                 throw dropped(failure.get());
             }
             if (code < 0) {
+                if (exitStatus.get() == null) {
+                    throw dropped(failure.get()); // closed abnormally, no status frame
+                }
                 throw notRun(exitStatus.get(), err);
             }
             return code;

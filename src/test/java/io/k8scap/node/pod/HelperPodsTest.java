@@ -197,4 +197,17 @@ class HelperPodsTest {
         assertThat(HelperPods.check(p)).isEqualTo(new HelperPods.Start(HelperPods.State.FAILED,
                 "Unschedulable: 0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector."));
     }
+
+    @Test
+    void withoutAnnotationsTheDeadlineIsCreationPlusActiveDeadline() {
+        Pod p = new PodBuilder().withNewMetadata().withName("k8scap-helper-x-abcdef").withNamespace(NS)
+                .withCreationTimestamp("2026-03-01T10:00:00Z").addToLabels(HelperPods.SESSION_LABEL, "s9").endMetadata()
+                .withNewSpec().withNodeName("node-x").withActiveDeadlineSeconds(600L).endSpec().build();
+        HelperPod h = HelperPods.describe(p);
+        assertThat(h).isEqualTo(new HelperPod(NS, "k8scap-helper-x-abcdef", "node-x", "s9",
+                Instant.parse("2026-03-01T10:00:00Z"), Instant.parse("2026-03-01T10:10:00Z")));
+        assertThat(HelperPodGc.isStale(h, "Running", Instant.parse("2026-03-01T10:09:59Z"))).isFalse();
+        assertThat(HelperPodGc.isStale(h, "Running", Instant.parse("2026-03-01T10:10:00Z"))).isTrue();
+        assertThat(HelperPodGc.isStale(h, "Failed", Instant.parse("2026-03-01T10:01:00Z"))).isTrue();
+    }
 }
