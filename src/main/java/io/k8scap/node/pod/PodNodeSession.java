@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -121,17 +120,15 @@ public final class PodNodeSession implements NodeSession {
         StderrHead err = new StderrHead(stderr == null ? OutputStream.nullOutputStream() : stderr);
         AtomicReference<Status> exitStatus = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        CompletableFuture<String> socketClosed = new CompletableFuture<>();
         ExecListener listener = new ExecListener() {
             @Override
             public void onFailure(Throwable t, Response response) {
                 failure.set(t);
-                socketClosed.complete("failure");
             }
 
             @Override
             public void onClose(int code, String reason) {
-                socketClosed.complete(code + " " + reason);
+                // the exit code future completes too (null when no status frame came)
             }
 
             @Override
