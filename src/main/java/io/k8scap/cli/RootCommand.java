@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             CaptureCommand.class,
             DebugCommand.class,
             ProxyInspectCommand.class,
+            GcCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
             picocli.CommandLine.HelpCommand.class

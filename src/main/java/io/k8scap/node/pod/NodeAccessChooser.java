@@ -1,0 +1,109 @@
+package io.k8scap.node.pod;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8scap.ExitCode;
+import io.k8scap.K8sCapException;
+import io.k8scap.node.NodeAccessSettings;
+import io.k8scap.node.NodeSession;
+import io.k8scap.node.NodeTarget;
+import io.k8scap.node.ssh.SshConnector;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Chooses how to reach a node for {@code --via ssh|pod|auto}.
+ *
+ * <p>{@code auto} tries SSH for real (the same connect, host-key check and login {@code --via ssh}
+ * does) and falls back to a helper pod when that fails with UNAVAILABLE (refused, unreachable,
+ * timed out), CONFIG (no key, host key unknown or changed, bad ssh config) or DENIED (login
+ * refused). The reason is printed: {@code using a helper pod on node X (no SSH: …); it is removed
+ * when the command ends}. A refused port costs milliseconds; a filtered one costs the SSH timeout
+ * ({@code --ssh-timeout}) — pass {@code --via pod} where nodes have no SSH at all.
+ */
+public final class NodeAccessChooser {
+    /** Opens an SSH session to a node ({@link SshConnector#open}). */
+    @FunctionalInterface
+    public interface SshOpener {
+        NodeSession open(NodeTarget node);
+    }
+
+    static final Set<ExitCode> FALL_BACK_ON = Set.of(ExitCode.UNAVAILABLE, ExitCode.CONFIG, ExitCode.DENIED);
+
+    private final SshOpener ssh;
+    private final HelperPodConnector pods;
+    private final Consumer<String> notices;
+
+    /**
+     * @param verbose as {@link SshConnector}'s (JSch's log on stderr)
+     */
+    public NodeAccessChooser(KubernetesClient client, NodeAccessSettings sshSettings, PodAccessSettings podSettings,
+                             Consumer<String> notices, boolean verbose) {
+        this(lazySsh(sshSettings, notices, verbose), new HelperPodConnector(client, podSettings, notices), notices);
+    }
+
+    /** The SshConnector is built on first use: its ssh-config checks must not fail a --via pod run. */
+    private static SshOpener lazySsh(NodeAccessSettings settings, Consumer<String> notices, boolean verbose) {
+        return new SshOpener() {
+            private SshConnector connector;
+
+            private synchronized SshConnector connector() {
+                if (connector == null) {
+                    connector = new SshConnector(settings, notices, verbose);
+                }
+                return connector;
+            }
+
+            @Override
+            public NodeSession open(NodeTarget node) {
+                return connector().open(node); // nodes connect in parallel
+            }
+        };
+    }
+
+    public NodeAccessChooser(SshOpener ssh, HelperPodConnector pods, Consumer<String> notices) {
+        this.ssh = ssh;
+        this.pods = pods;
+        this.notices = notices;
+    }
+
+    public HelperPodConnector pods() {
+        return pods;
+    }
+
+    /**
+     * Opens a session to {@code node}.
+     *
+     * @param targetNamespace the namespace of the pod being diagnosed: where the helper pod goes
+     *                        unless {@code --helper-namespace} says otherwise
+     */
+    public NodeSession open(NodeTarget node, ViaMode via, String targetNamespace) {
+        switch (via) {
+            case SSH:
+                return ssh.open(node);
+            case POD:
+                return pods.open(node, targetNamespace);
+            case AUTO:
+            default:
+                break;
+        }
+        K8sCapException sshFailure;
+        try {
+            return ssh.open(node);
+        } catch (K8sCapException e) {
+            if (!FALL_BACK_ON.contains(e.exitCode())) {
+                throw e;
+            }
+            sshFailure = e;
+        }
+        String reason = HelperPods.oneLine(String.valueOf(sshFailure.getMessage()));
+        if (reason.length() > 160) {
+            reason = reason.substring(0, 159) + "…";
+        }
+        notices.accept("using a helper pod on node " + node.name() + " (no SSH: " + reason + "); it is removed when the command ends");
+        try {
+            return pods.open(node, targetNamespace);
+        } catch (K8sCapException e) {
+            throw new K8sCapException(e.exitCode(), e.getMessage() + " (and SSH did not work: " + reason + ")", e);
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package io.k8scap.node.pod;
+
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ExecListener;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.k8scap.ExitCode;
+import io.k8scap.K8sCapException;
+import io.k8scap.cluster.KubeClients;
+import io.k8scap.node.NodeSession;
+import io.k8scap.node.NodeTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A node reached through a helper pod: each {@link #exec} is one {@code pods/exec} websocket into the
+ * helper container (several may run at once), with stdout delivered byte for byte (pcap), stderr
+ * separately, and the command's exit status from the exec status channel.
+ *
+ * <p>With {@link PodAccessSettings.Tools#NODE} the command line runs as
+ * {@code nsenter -t 1 -m -u -i -n -p -- sh -c COMMANDLINE}: in the namespaces of the node's PID 1,
+ * so with the node's own files and tools, exactly as the node's login shell runs it over SSH.
+ *
+ * <p>The command line does not travel in the exec URL (where a node script would be 25 KB of query
+ * string: HTTP 414 from API servers and proxies, and the whole script in every audit-log entry). The
+ * exec runs a fixed bootstrap, {@link #BOOTSTRAP}, and the command line follows on stdin as
+ * {@code LENGTH\n} + the command line's UTF-8 bytes; the bootstrap reads exactly that many bytes
+ * ({@code dd bs=1}, so nothing of the caller's stdin is consumed) and {@code exec sh -c}s them — the
+ * same {@code sh -c COMMANDLINE} an SSH login shell runs.
+ *
+ * <p>stdin: streamed as it arrives. The exec protocol fabric8 speaks (v4.channel.k8s.io) cannot
+ * half-close stdin, so the end of the caller's stdin is NOT seen by the command; the command sees EOF
+ * when the exec stream closes (k8scap died, or the connection dropped). Node scripts that read stdin
+ * must therefore end on an in-band message (capture.sh's "stop" line) — which is how they already
+ * work over SSH. With a null stdin the command reads /dev/null.
+ *
+ * <p>{@link #close()} ends open execs and deletes the helper pod.
+ */
+public final class PodNodeSession implements NodeSession {
+    private final KubernetesClient client;
+    private final HelperPod pod;
+    private final NodeTarget target;
+    private final PodAccessSettings settings;
+    private final HelperPods pods;
+    private final Set<ExecWatch> open = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    PodNodeSession(KubernetesClient client, HelperPods pods, HelperPod pod, NodeTarget target, PodAccessSettings settings) {
+        this.client = client;
+        this.pods = pods;
+        this.pod = pod;
+        this.target = target;
+        this.settings = settings;
+    }
+
+    @Override
+    public NodeTarget target() {
+        return target;
+    }
+
+    /** Never: the helper is privileged and nsenter runs as root. */
+    @Override
+    public boolean sudo() {
+        return false;
+    }
+
+    public HelperPod helperPod() {
+        return pod;
+    }
+
+    /**
+     * Reads {@code LENGTH\n} then exactly LENGTH bytes (the command line) from stdin and runs them
+     * with {@code sh -c}; the rest of stdin is the command's. {@code $1} = "stdin" or "null" (then the
+     * command's stdin is /dev/null).
+     */
+    public static final String BOOTSTRAP = "IFS= read -r n || exit 255; c=$(dd bs=1 count=\"$n\" 2>/dev/null) || exit 255; "
+            + "if [ \"$1\" = null ]; then exec sh -c \"$c\" </dev/null; fi; exec sh -c \"$c\"";
+
+    /** The argv the helper container runs (the command line itself follows on stdin, see {@link #stdinHeader}). */
+    public static List<String> argv(PodAccessSettings.Tools tools, boolean withStdin) {
+        List<String> argv = new ArrayList<>();
+        if (tools == PodAccessSettings.Tools.NODE) {
+            argv.addAll(List.of("nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--"));
+        }
+        argv.addAll(List.of("sh", "-c", BOOTSTRAP, "k8scap-exec", withStdin ? "stdin" : "null"));
+        return argv;
+    }
+
+    /** What is written on stdin before the caller's stdin: the command line, length-prefixed. */
+    public static byte[] stdinHeader(String commandLine) {
+        byte[] cl = commandLine.getBytes(StandardCharsets.UTF_8);
+        byte[] len = (cl.length + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] h = new byte[len.length + cl.length];
+        System.arraycopy(len, 0, h, 0, len.length);
+        System.arraycopy(cl, 0, h, len.length, cl.length);
+        return h;
+    }
+
+    private String where() {
+        return "helper pod " + pod.key() + " on node " + target.name();
+    }
+
+    @Override
+    public int exec(String commandLine, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+        if (closed.get()) {
+            throw new K8sCapException(ExitCode.FAILURE, "the session to " + where() + " is already closed");
+        }
+        OutputStream out = stdout == null ? OutputStream.nullOutputStream() : stdout;
+        StderrHead err = new StderrHead(stderr == null ? OutputStream.nullOutputStream() : stderr);
+        AtomicReference<Status> exitStatus = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ExecListener listener = new ExecListener() {
+            @Override
+            public void onFailure(Throwable t, Response response) {
+                failure.set(t);
+            }
+
+            @Override
+            public void onClose(int code, String reason) {
+                // the exit code future completes too (null when no status frame came)
+            }
+
+            @Override
+            public void onExit(int code, Status status) {
+                exitStatus.set(status);
+            }
+        };
+        String[] argv = argv(settings.tools(), stdin != null).toArray(String[]::new);
+        ExecWatch watch;
+        try {
+            watch = client.pods().inNamespace(pod.namespace()).withName(pod.name()).inContainer(HelperPods.CONTAINER)
+                    .redirectingInput().writingOutput(out).writingError(err).usingListener(listener).exec(argv);
+        } catch (KubernetesClientException e) {
+            if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while starting a command in " + where(), e);
+            }
+            if (e.getCode() == 404) {
+                throw new K8sCapException(ExitCode.UNAVAILABLE, where() + " is gone (deleted, or its deadline passed); run the command again", e);
+            }
+            throw KubeClients.fromApi(e, "create pods/exec " + pod.name() + " -n " + pod.namespace());
+        }
+        try {
+            watch.getInput().write(stdinHeader(commandLine));
+            watch.getInput().flush();
+        } catch (IOException e) {
+            watch.close();
+            throw dropped(e);
+        }
+        open.add(watch);
+        Thread pump = stdin == null ? null : pumpStdin(stdin, watch.getInput());
+        try {
+            Integer code;
+            try {
+                code = watch.exitCode().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while running a command in " + where(), e);
+            } catch (ExecutionException e) {
+                throw dropped(e.getCause());
+            }
+            flush(out);
+            flush(err);
+            if (code == null) {
+                throw dropped(failure.get());
+            }
+            if (code < 0) {
+                if (exitStatus.get() == null) {
+                    throw dropped(failure.get()); // closed abnormally, no status frame
+                }
+                throw notRun(exitStatus.get(), err);
+            }
+            return code;
+        } finally {
+            if (pump != null) {
+                pump.interrupt();
+            }
+            open.remove(watch);
+            watch.close();
+        }
+    }
+
+    private K8sCapException dropped(Throwable cause) {
+        String why = cause == null ? "no exit status arrived" : HelperPods.oneLine(String.valueOf(cause.getMessage()));
+        return new K8sCapException(ExitCode.UNAVAILABLE, "the exec into " + where() + " was dropped (" + why
+                + "); the command on the node stops when its stdin closes; check the API server's exec/idle timeouts and retry", cause);
+    }
+
+    /** The status channel said Failure without an exit code: the command did not run at all. */
+    private K8sCapException notRun(Status status, StderrHead err) {
+        String msg = status == null || status.getMessage() == null ? err.head() : status.getMessage();
+        if (settings.tools() == PodAccessSettings.Tools.NODE && msg.contains("nsenter") && (msg.contains("not found") || msg.contains("no such file"))) {
+            return K8sCapException.unavailable("helper image " + settings.image() + " has no nsenter (" + where()
+                    + "); use an image with util-linux nsenter via --helper-image");
+        }
+        return K8sCapException.unavailable("the command could not run in " + where() + ": " + HelperPods.oneLine(msg));
+    }
+
+    /** Copies the caller's stdin into the exec as it arrives, flushing every chunk (heartbeats must not wait in a buffer). */
+    private Thread pumpStdin(InputStream from, OutputStream to) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = from.read(buf)) >= 0) {
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+                // EOF: cannot be forwarded over v4.channel.k8s.io (see the class comment)
+            } catch (InterruptedIOException e) {
+                // the command ended
+            } catch (IOException e) {
+                // the exec is gone; exitCode() reports how
+            }
+        }, "k8scap-exec-stdin-" + pod.name());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void flush(OutputStream out) {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            // the caller's stream is gone
+        }
+    }
+
+    /** Ends open execs and deletes the helper pod. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (ExecWatch w : open) {
+            w.close();
+        }
+        open.clear();
+        pods.delete(pod);
+    }
+
+    /** Passes stderr through, keeping its first bytes for messages. */
+    static final class StderrHead extends OutputStream {
+        private static final int KEEP = 2048;
+        private final OutputStream out;
+        private final StringBuilder head = new StringBuilder();
+
+        StderrHead(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            synchronized (head) {
+                if (head.length() < KEEP) {
+                    head.append((char) (b & 0xff));
+                }
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            synchronized (head) {
+                int n = Math.min(len, KEEP - head.length());
+                if (n > 0) {
+                    head.append(new String(b, off, n, StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        String head() {
+            synchronized (head) {
+                return head.toString();
+            }
+        }
+    }
+}
