@@ -22,7 +22,7 @@ import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.ssh.SshConnector;
+import io.k8scap.node.pod.NodeAccessChooser;
 import io.k8scap.pcap.CaptureFile;
 import io.k8scap.pcap.TrafficSummary;
 import java.io.BufferedOutputStream;
@@ -151,6 +151,9 @@ final class CaptureCommand implements Callable<Integer> {
     @Mixin
     NodeAccessOptions nodeAccess;
 
+    @Mixin
+    NodeViaOptions via;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<String> targets = selector == null && !positionals.isEmpty() ? List.of(positionals.get(0)) : List.of();
@@ -160,39 +163,39 @@ final class CaptureCommand implements Callable<Integer> {
         validate(targets, bpf, stdout);
         Notices notices = new Notices(spec.commandLine().getErr());
 
-        List<ResolvedPod> pods;
-        Map<String, String> addresses;
+        // The API connection stays open for the whole capture: helper pods (--via pod|auto) run through it.
         try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
-            pods = new TargetResolver(kc.client(), notices).resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
+            List<ResolvedPod> pods = new TargetResolver(kc.client(), notices)
+                    .resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
             if (pods.size() > maxPods) {
                 throw new K8sCapException(ExitCode.USAGE, pods.size() + " pods match, more than --max-pods " + maxPods
                         + "; narrow the target (a pod name, -l) or raise --max-pods");
             }
             Set<String> nodeNames = new LinkedHashSet<>();
             pods.forEach(p -> nodeNames.add(p.nodeName()));
-            addresses = new NodeAddresses(kc.client()).addresses(nodeNames, nodeAccess.nodeAddress);
-        }
-        Map<NodeTarget, List<ResolvedPod>> byNode = new LinkedHashMap<>();
-        for (ResolvedPod p : pods) {
-            byNode.computeIfAbsent(new NodeTarget(p.nodeName(), addresses.get(p.nodeName())), n -> new ArrayList<>()).add(p);
-        }
-
-        SshConnector ssh = new SshConnector(nodeAccess.settings(), notices, Logging.verbosity() > 1);
-        Map<NodeTarget, NodeSession> sessions = new ConcurrentHashMap<>();
-        try {
-            List<CapturePoint> points = locate(byNode, ssh, sessions, notices);
-            return capture(points, sessions, targets, bpf, stdout, toStdout, notices);
-        } finally {
-            sessions.values().forEach(NodeSession::close);
+            Map<String, String> addresses = new NodeAddresses(kc.client()).addresses(nodeNames, nodeAccess.nodeAddress);
+            Map<NodeTarget, List<ResolvedPod>> byNode = new LinkedHashMap<>();
+            for (ResolvedPod p : pods) {
+                byNode.computeIfAbsent(new NodeTarget(p.nodeName(), addresses.get(p.nodeName())), n -> new ArrayList<>()).add(p);
+            }
+            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(),
+                    via.podSettings(duration == null ? DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
+            Map<NodeTarget, NodeSession> sessions = new ConcurrentHashMap<>();
+            try {
+                List<CapturePoint> points = locate(byNode, access, sessions, notices);
+                return capture(points, sessions, targets, bpf, stdout, toStdout, notices);
+            } finally {
+                sessions.values().forEach(NodeSession::close);
+            }
         }
     }
 
-    /** One SSH session per node (kept open for the capture) and one locate run for its pods; then where to capture each. */
-    private List<CapturePoint> locate(Map<NodeTarget, List<ResolvedPod>> byNode, SshConnector ssh, Map<NodeTarget, NodeSession> sessions,
+    /** One session per node (SSH or a helper pod; kept open for the capture) and one locate run for its pods; then where to capture each. */
+    private List<CapturePoint> locate(Map<NodeTarget, List<ResolvedPod>> byNode, NodeAccessChooser access, Map<NodeTarget, NodeSession> sessions,
                                       Notices notices) throws InterruptedException {
         NodeLocator locator = new NodeLocator();
         List<NodeFanOut.Outcome<NodeFacts>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
-            NodeSession session = ssh.open(node);
+            NodeSession session = access.open(node, via.via, byNode.get(node).get(0).namespace());
             sessions.put(node, session);
             return locator.locate(session, byNode.get(node).stream().map(p -> ContainerRef.parse(p.containerId())).toList());
         });
@@ -209,7 +212,7 @@ final class CaptureCommand implements Callable<Integer> {
                     ContainerLocation loc = o.value().containers().get(i);
                     if (loc.ok() && !o.value().tools().containsKey("tcpdump")) {
                         throw K8sCapException.unavailable("tcpdump is not installed on node " + o.node().name()
-                                + ": install it there (apt-get install tcpdump, dnf install tcpdump), or capture from a helper pod once --via pod is available");
+                                + ": install it there (apt-get install tcpdump, dnf install tcpdump), or capture from a helper pod with --via pod");
                     }
                     points.add(CapturePlanner.plan(pod, o.node(), loc, inside, podInterface, notices));
                 } catch (K8sCapException e) {

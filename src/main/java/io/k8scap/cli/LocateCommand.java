@@ -17,7 +17,7 @@ import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.ssh.SshConnector;
+import io.k8scap.node.pod.NodeAccessChooser;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,32 +78,36 @@ final class LocateCommand implements Callable<Integer> {
     @Mixin
     NodeAccessOptions nodeAccess;
 
+    @Mixin
+    NodeViaOptions via;
+
     @Override
     public Integer call() throws InterruptedException {
         validate();
         Notices notices = new Notices(spec.commandLine().getErr());
 
         List<ResolvedPod> pods;
-        Map<String, String> addresses;
+        Map<NodeTarget, List<ResolvedPod>> byNode = new LinkedHashMap<>();
+        List<NodeFanOut.Outcome<NodeFacts>> outcomes;
+        // The connection stays open while nodes are visited: helper pods (--via pod|auto) need the API.
         try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
             pods = new TargetResolver(kc.client(), notices)
                     .resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
-            addresses = new NodeAddresses(kc.client()).addresses(nodeNames(pods), nodeAccess.nodeAddress);
-        }
-
-        Map<NodeTarget, List<ResolvedPod>> byNode = new LinkedHashMap<>();
-        for (ResolvedPod p : pods) {
-            byNode.computeIfAbsent(new NodeTarget(p.nodeName(), addresses.get(p.nodeName())), n -> new ArrayList<>()).add(p);
-        }
-
-        SshConnector ssh = new SshConnector(nodeAccess.settings(), notices, Logging.verbosity() > 1);
-        NodeLocator locator = new NodeLocator();
-        List<NodeFanOut.Outcome<NodeFacts>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
-            List<ContainerRef> refs = byNode.get(node).stream().map(p -> ContainerRef.parse(p.containerId())).toList();
-            try (NodeSession session = ssh.open(node)) {
-                return locator.locate(session, refs);
+            Map<String, String> addresses = new NodeAddresses(kc.client()).addresses(nodeNames(pods), nodeAccess.nodeAddress);
+            for (ResolvedPod p : pods) {
+                byNode.computeIfAbsent(new NodeTarget(p.nodeName(), addresses.get(p.nodeName())), n -> new ArrayList<>()).add(p);
             }
-        });
+            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
+                    Logging.verbosity() > 1);
+            NodeLocator locator = new NodeLocator();
+            outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
+                List<ResolvedPod> onNode = byNode.get(node);
+                List<ContainerRef> refs = onNode.stream().map(p -> ContainerRef.parse(p.containerId())).toList();
+                try (NodeSession session = access.open(node, via.via, onNode.get(0).namespace())) {
+                    return locator.locate(session, refs);
+                }
+            });
+        }
 
         List<LocateRow> rows = new ArrayList<>();
         ExitCode worst = null;

@@ -382,10 +382,10 @@ class LocateCommandTest {
         return CliRunner.run(all.toArray(String[]::new));
     }
 
-    /** ARGS plus SSH settings that ignore ~/.ssh and go to the closed loopback port. */
+    /** ARGS plus SSH settings (SSH only: no helper-pod fallback) that ignore ~/.ssh and go to the closed loopback port. */
     static String[] ssh(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--ssh-config", "/dev/null", "--known-hosts", knownHosts.toString(), "-i", key.toString(),
+        all.addAll(List.of("--via", "ssh", "--ssh-config", "/dev/null", "--known-hosts", knownHosts.toString(), "-i", key.toString(),
                 "--ssh-port", String.valueOf(closedPort), "--ssh-timeout", "5s"));
         return all.toArray(String[]::new);
     }

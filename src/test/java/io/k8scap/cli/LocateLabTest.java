@@ -176,8 +176,12 @@ class LocateLabTest {
             closed = s.getLocalPort();
         }
         Lab.LabPod pod = lab.pod("docker");
-        var r = locate("-n", pod.namespace(), pod.name(), "--ssh-port", String.valueOf(closed)).assertExit(6);
+        var r = locate("-n", pod.namespace(), pod.name(), "--ssh-port", String.valueOf(closed), "--via", "ssh").assertExit(6);
         assertThat(r.err().strip()).doesNotContain("\n").contains(Lab.NODE_NAME).contains(String.valueOf(closed));
+        // The default --via auto turns to a helper pod instead, and says why (the mock API cannot run it).
+        var auto = locate("-n", pod.namespace(), pod.name(), "--ssh-port", String.valueOf(closed));
+        assertThat(auto.exitCode()).isNotZero();
+        assertThat(auto.err()).contains("using a helper pod on node " + Lab.NODE_NAME + " (no SSH: ").contains(String.valueOf(closed));
     }
 
     @Test

@@ -14,9 +14,11 @@ import java.util.function.Consumer;
  * Chooses how to reach a node for {@code --via ssh|pod|auto}.
  *
  * <p>{@code auto} tries SSH for real (the same connect, host-key check and login {@code --via ssh}
- * does) and falls back to a helper pod when that fails with UNAVAILABLE (refused, unreachable,
- * timed out), CONFIG (no key, host key unknown or changed, bad ssh config) or DENIED (login
- * refused). The reason is printed: {@code using a helper pod on node X (no SSH: …); it is removed
+ * does) and falls back to a helper pod only when the node cannot be reached by SSH at all:
+ * UNAVAILABLE (refused, unreachable, timed out). A host key that is unknown or changed (CONFIG) or a
+ * refused login (DENIED) is reported, never worked around: the first may be a man-in-the-middle,
+ * the second a key the user must fix, and neither should silently turn into a privileged pod in
+ * the cluster ({@code --via pod} does that on purpose). The reason is printed: {@code using a helper pod on node X (no SSH: …); it is removed
  * when the command ends}. A refused port costs milliseconds; a filtered one costs the SSH timeout
  * ({@code --ssh-timeout}) — pass {@code --via pod} where nodes have no SSH at all.
  */
@@ -27,7 +29,7 @@ public final class NodeAccessChooser {
         NodeSession open(NodeTarget node);
     }
 
-    static final Set<ExitCode> FALL_BACK_ON = Set.of(ExitCode.UNAVAILABLE, ExitCode.CONFIG, ExitCode.DENIED);
+    static final Set<ExitCode> FALL_BACK_ON = Set.of(ExitCode.UNAVAILABLE);
 
     private final SshOpener ssh;
     private final HelperPodConnector pods;

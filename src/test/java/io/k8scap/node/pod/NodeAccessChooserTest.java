@@ -121,6 +121,19 @@ class NodeAccessChooserTest {
     }
 
     @Test
+    void autoDoesNotWorkAroundAnUnknownHostKeyOrARefusedLogin() {
+        for (ExitCode code : new ExitCode[] {ExitCode.CONFIG, ExitCode.DENIED}) {
+            var chooser = new NodeAccessChooser(node -> {
+                throw new K8sCapException(code, "ssh to node node-a: refused for this test");
+            }, pods(), notices::add);
+            assertThatThrownBy(() -> chooser.open(NODE, ViaMode.AUTO, NS))
+                    .isInstanceOfSatisfying(K8sCapException.class, e -> assertThat(e.exitCode()).isEqualTo(code));
+            assertThat(mock.helperPods()).isEmpty();
+            assertThat(mock.dryRuns).isEmpty();
+        }
+    }
+
+    @Test
     void anInterruptedSshAttemptDoesNotFallBack() {
         var chooser = new NodeAccessChooser(node -> {
             throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted");
