@@ -87,19 +87,7 @@ final class SshNodeSession implements NodeSession {
                         ? new K8sCapException(ExitCode.UNAVAILABLE, "cannot start a command on " + where() + ": " + e.getMessage() + " (sshd MaxSessions?)", e)
                         : lost(e);
             }
-            long sleep = 1;
-            while (!ch.isClosed()) {
-                if (!session.isConnected()) {
-                    throw lost(null);
-                }
-                try {
-                    Thread.sleep(sleep);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while running a command on " + where(), e);
-                }
-                sleep = Math.min(sleep * 2, 20);
-            }
+            awaitClosed(ch, "a command");
             flush(stdout);
             flush(stderr);
             int status = exitStatus(ch);
@@ -202,19 +190,7 @@ final class SshNodeSession implements NodeSession {
         @Override
         public int waitFor() {
             try {
-                long sleep = 1;
-                while (!ch.isClosed()) {
-                    if (!session.isConnected()) {
-                        throw lost(null);
-                    }
-                    try {
-                        Thread.sleep(sleep);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while running a terminal on " + where(), e);
-                    }
-                    sleep = Math.min(sleep * 2, 20);
-                }
+                awaitClosed(ch, "a terminal");
                 return exitStatus(ch);
             } finally {
                 close();
@@ -225,6 +201,26 @@ final class SshNodeSession implements NodeSession {
         public void close() {
             ch.disconnect();
             open.remove(ch);
+        }
+    }
+
+    /**
+     * Waits until the channel has closed (the remote command ended and its output was delivered),
+     * polling with a short back-off (1 to 20 ms); fails when the connection drops or on interrupt.
+     */
+    private void awaitClosed(ChannelExec ch, String what) {
+        long sleep = 1;
+        while (!ch.isClosed()) {
+            if (!session.isConnected()) {
+                throw lost(null);
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while running " + what + " on " + where(), e);
+            }
+            sleep = Math.min(sleep * 2, 20);
         }
     }
 
