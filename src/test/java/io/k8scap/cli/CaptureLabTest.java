@@ -152,7 +152,10 @@ class CaptureLabTest {
         keepSending("busybox ping -c 1 -W 1 " + pod.podIP());
         keepSending("bash -c 'echo k8scap-udp-probe > /dev/udp/" + pod.podIP() + "/9999'");
         Path out = dir.resolve("containerd.pcap");
-        var r = capture("-n", pod.namespace(), "flyteadmin", "-w", out.toString(), "--duration", "4s").assertExit(0);
+        String marker = uniquePort();
+        var r = capture("-n", pod.namespace(), "flyteadmin", "-w", out.toString(), "--duration", "4s",
+                "not port " + marker).assertExit(0);
+        assertNoTcpdumpLeft(marker);
 
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).contains("capturing " + pod.namespace() + "/" + pod.name() + " on " + Lab.NODE_NAME)
@@ -172,7 +175,10 @@ class CaptureLabTest {
         long pid = lab.truth("docker").pid();
         keepSending("nsenter -t " + pid + " -n timeout 5 busybox wget -q -O - http://127.0.0.1:8080/");
         Path out = dir.resolve("docker-lo.pcap");
-        var r = capture("-n", pod.namespace(), pod.name(), "--interface", "lo", "-w", out.toString(), "--count", "10").assertExit(0);
+        String marker = uniquePort();
+        var r = capture("-n", pod.namespace(), pod.name(), "--interface", "lo", "-w", out.toString(), "--count", "10",
+                "tcp port 8080 or port " + marker).assertExit(0);
+        assertNoTcpdumpLeft(marker);
         assertThat(r.err()).contains("lo inside the pod's network namespace").contains("stopped (--count 10 reached): 10 packets");
         List<String> packets = tshark(out, "ip.src", "ip.dst", "tcp.port");
         assertThat(packets).hasSize(10).allMatch(l -> l.startsWith("127.0.0.1|127.0.0.1|"));
@@ -232,11 +238,26 @@ class CaptureLabTest {
     }
 
     @Test
+    void dashWStreamsAValidPcapToStdoutAndNothingElse() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        var r = CliRunner.runBinary(args("-n", pod.namespace(), pod.name(), "-w", "-", "--count", "8", "tcp port 8080").toArray(String[]::new))
+                .assertExit(0);
+        Path out = dir.resolve("stdout.pcap");
+        Files.write(out, r.out());
+        assertThat(tshark(out, "tcp.port")).hasSize(8).allMatch(l -> l.contains("8080"));
+        assertThat(r.err()).contains("→ stdout").contains("written to stdout");
+    }
+
+    @Test
     void maxSizeStopsAtARecordBoundary() throws Exception {
         Lab.LabPod pod = lab.pod("docker");
         keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
         Path out = dir.resolve("max-size.pcap");
-        var r = capture("-n", pod.namespace(), pod.name(), "-w", out.toString(), "--max-size", "3k", "--duration", "20s").assertExit(0);
+        String marker = uniquePort();
+        var r = capture("-n", pod.namespace(), pod.name(), "-w", out.toString(), "--max-size", "3k", "--duration", "20s",
+                "tcp port 8080 or port " + marker).assertExit(0);
+        assertNoTcpdumpLeft(marker);
         assertThat(r.err()).contains("stopped (--max-size reached)");
         assertThat(Files.size(out)).isLessThanOrEqualTo(24 + 3 * 1024);
         assertThat(tshark(out, "frame.number")).isNotEmpty();

@@ -19,6 +19,25 @@ public final class CliRunner {
         }
     }
 
+    /** A run whose stdout is kept as bytes (pcap on {@code -w -}). */
+    public record Binary(int exitCode, byte[] out, String err) {
+        public Binary assertExit(int expected) {
+            assertThat(exitCode).as("exit code of k8scap%n--- stderr ---%n%s", err).isEqualTo(expected);
+            return this;
+        }
+    }
+
+    public static Binary runBinary(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Cli.run(args, o, e);
+        }
+        return new Binary(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    }
+
     public static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
