@@ -350,7 +350,7 @@ final class ProxyInspectCommand implements Callable<Integer> {
             List<String> parts = new ArrayList<>();
             for (FrontendView f : s.frontends()) {
                 parts.add((f.address() == null ? "node:" + f.port() : f.address().contains(":") ? "[" + f.address() + "]:" + f.port()
-                        : f.address() + ":" + f.port()) + (f.chain() == null ? " (missing)" : ""));
+                        : f.address() + ":" + f.port()) + (f.chain() == null && s.apiEndpoints() > 0 ? " (missing)" : ""));
             }
             return String.join(" ", parts);
         }

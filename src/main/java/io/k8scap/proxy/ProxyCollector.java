@@ -135,7 +135,7 @@ public final class ProxyCollector {
                         }
                         if (ipvsadm == null) {
                             if (prerequisites != null && !prerequisites.ipvsInKernel()) {
-                                throw new Unavailable("node " + node + ": " + prerequisites.advice().get(0));
+                                throw new Unavailable(prerequisites.advice().get(0));
                             }
                             ProxySections.Section is = s.get("ipvsadm");
                             throw new Unavailable(is != null && is.missing()

@@ -264,7 +264,7 @@ class ProxyInspectLabTest {
         var r = inspect("--mode", "ipvs", "--node", NODE).assertExit(6);
         assertThat(r.out()).containsPattern("lab-node-2 prerequisites: ip_vs ✘ ")
                 .contains("has no IPVS: ip_vs is not loaded, not built in and no module file exists");
-        assertThat(r.err()).contains("error: lab-node-2: node lab-node-2: This kernel (" + System.getProperty("os.version") + ") has no IPVS");
+        assertThat(r.err()).contains("error: lab-node-2: This kernel (" + System.getProperty("os.version") + ") has no IPVS");
     }
 
     @Test
