@@ -186,22 +186,7 @@ final class ProxyInspectCommand implements Callable<Integer> {
         String ns = m.group(1) != null ? m.group(1) : defaultNamespace;
         String name = m.group(3);
         String port = m.group(5);
-        var found = api.services().stream()
-                .filter(s -> ns.equals(s.getMetadata().getNamespace()) && name.equals(s.getMetadata().getName())).findFirst();
-        if (found.isEmpty()) {
-            throw K8sCapException.notFound("service " + ns + "/" + name + " not found (kubectl get svc -n " + ns + ")");
-        }
-        var ports = found.get().getSpec() == null || found.get().getSpec().getPorts() == null ? List.<io.fabric8.kubernetes.api.model.ServicePort>of()
-                : found.get().getSpec().getPorts();
-        if (port != null && ports.stream().noneMatch(p -> port.equals(p.getName()) || port.equals(String.valueOf(p.getPort())))) {
-            List<String> have = ports.stream().map(p -> (p.getName() == null ? "" : p.getName() + "=") + p.getPort()).toList();
-            throw K8sCapException.notFound("service " + ns + "/" + name + " has no port " + port + " (it has: " + String.join(", ", have) + ")");
-        }
-        String clusterIP = found.get().getSpec() == null ? null : found.get().getSpec().getClusterIP();
-        if (clusterIP == null || clusterIP.isBlank() || "None".equals(clusterIP)) {
-            throw K8sCapException.notFound("service " + ns + "/" + name + " has no cluster IP (headless or ExternalName):"
-                    + " kube-proxy programs nothing for it");
-        }
+        ProxyApi.checkService(api, ns, name, port);
         return new String[] {ns, name, port};
     }
 

@@ -135,6 +135,31 @@ public final class ProxyApi {
         return out;
     }
 
+    /**
+     * Checks that Service {@code ns/name} (and its {@code port}, a name or number, when not null) is in {@code state}
+     * and has a cluster IP.
+     *
+     * @throws K8sCapException NOT_FOUND naming what is missing (and the ports the Service has)
+     */
+    public static void checkService(State state, String ns, String name, String port) {
+        Service found = state.services().stream()
+                .filter(s -> ns.equals(s.getMetadata().getNamespace()) && name.equals(s.getMetadata().getName())).findFirst()
+                .orElseThrow(() -> K8sCapException.notFound("service " + Text.safe(ns) + "/" + Text.safe(name)
+                        + " not found (kubectl get svc -n " + Text.safe(ns) + ")"));
+        List<io.fabric8.kubernetes.api.model.ServicePort> ports = found.getSpec() == null || found.getSpec().getPorts() == null
+                ? List.of() : found.getSpec().getPorts();
+        if (port != null && ports.stream().noneMatch(p -> port.equals(p.getName()) || port.equals(String.valueOf(p.getPort())))) {
+            List<String> have = ports.stream().map(p -> (p.getName() == null ? "" : p.getName() + "=") + p.getPort()).toList();
+            throw K8sCapException.notFound("service " + Text.safe(ns) + "/" + Text.safe(name) + " has no port " + Text.safe(port)
+                    + " (it has: " + String.join(", ", have) + ")");
+        }
+        String clusterIP = found.getSpec() == null ? null : found.getSpec().getClusterIP();
+        if (clusterIP == null || clusterIP.isBlank() || "None".equals(clusterIP)) {
+            throw K8sCapException.notFound("service " + Text.safe(ns) + "/" + Text.safe(name) + " has no cluster IP (headless or"
+                    + " ExternalName): kube-proxy programs nothing for it");
+        }
+    }
+
     /** {@code mode:} of a KubeProxyConfiguration; "" when the key is there but empty or absent from a config file. */
     static String configMode(String configConf) {
         Matcher m = MODE_LINE.matcher(configConf);
