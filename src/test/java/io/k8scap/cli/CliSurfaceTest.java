@@ -89,14 +89,6 @@ class CliSurfaceTest {
         assertThat(r.err()).contains("internal, external, hostname, name");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"proxy-inspect"})
-    void unimplementedCommandsSaySoWithExit1(String command) {
-        var r = CliRunner.run(command, "anything").assertExit(1);
-        assertThat(r.err().strip()).startsWith("error: k8scap " + command + " is not implemented yet").doesNotContain("\n");
-        assertThat(r.out()).isEmpty();
-    }
-
     @Test
     void versionAsTextAndJson() {
         assertThat(CliRunner.run("version").assertExit(0).out()).startsWith("k8scap ");
