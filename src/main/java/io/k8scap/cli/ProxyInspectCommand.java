@@ -10,7 +10,7 @@ import io.k8scap.cluster.ProxyApi;
 import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.ssh.SshConnector;
+import io.k8scap.node.pod.NodeAccessChooser;
 import io.k8scap.proxy.BackendView;
 import io.k8scap.proxy.DataplaneView;
 import io.k8scap.proxy.Finding;
@@ -98,23 +98,23 @@ final class ProxyInspectCommand implements Callable<Integer> {
     @Mixin
     NodeAccessOptions nodeAccess;
 
+    @Mixin
+    NodeViaOptions via;
+
     @Override
     public Integer call() throws InterruptedException {
         validate();
         Notices notices = new Notices(spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
 
-        ProxyApi.State api;
-        List<String> nodeNames;
-        Map<String, Object> addresses = new LinkedHashMap<>(); // node → address (String) or its K8sCapException
-        String[] svc = null;
+        List<NodeFanOut.Outcome<NodeInspection>> outcomes;
+        // The connection stays open while nodes are visited: helper pods (--via pod|auto) run through it.
         try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
             ProxyApi proxyApi = new ProxyApi(kc.client());
-            nodeNames = proxyApi.nodes(nodes, selector);
-            api = proxyApi.state(notices);
-            if (service != null) {
-                svc = resolveService(api, kc.namespace());
-            }
+            List<String> nodeNames = proxyApi.nodes(nodes, selector);
+            ProxyApi.State api = proxyApi.state(notices);
+            String[] svc = service == null ? null : resolveService(api, kc.namespace());
+            Map<String, Object> addresses = new LinkedHashMap<>(); // node → address (String) or its K8sCapException
             NodeAddresses na = new NodeAddresses(kc.client());
             for (String n : nodeNames) {
                 try {
@@ -123,25 +123,24 @@ final class ProxyInspectCommand implements Callable<Integer> {
                     addresses.put(n, e);
                 }
             }
-        }
-
-        ProxyCollector.Request request = new ProxyCollector.Request(mode == Mode.auto ? null : ProxyMode.valueOf(mode.name().toUpperCase(Locale.ROOT)),
-                checkIpvs, svc == null ? null : svc[0], svc == null ? null : svc[1], svc == null ? null : svc[2]);
-        List<NodeTarget> targets = new ArrayList<>();
-        for (Map.Entry<String, Object> e : addresses.entrySet()) {
-            targets.add(new NodeTarget(e.getKey(), e.getValue() instanceof String a ? a : null));
-        }
-        SshConnector ssh = new SshConnector(nodeAccess.settings(), notices, Logging.verbosity() > 1);
-        ProxyCollector collector = new ProxyCollector();
-        final ProxyApi.State apiState = api;
-        List<NodeFanOut.Outcome<NodeInspection>> outcomes = NodeFanOut.run(targets, NODE_PARALLELISM, node -> {
-            if (addresses.get(node.name()) instanceof K8sCapException e) {
-                throw e;
+            ProxyCollector.Request request = new ProxyCollector.Request(mode == Mode.auto ? null : ProxyMode.valueOf(mode.name().toUpperCase(Locale.ROOT)),
+                    checkIpvs, svc == null ? null : svc[0], svc == null ? null : svc[1], svc == null ? null : svc[2]);
+            List<NodeTarget> targets = new ArrayList<>();
+            for (Map.Entry<String, Object> e : addresses.entrySet()) {
+                targets.add(new NodeTarget(e.getKey(), e.getValue() instanceof String a ? a : null));
             }
-            try (NodeSession session = ssh.open(node)) {
-                return collector.inspect(session, request, apiState);
-            }
-        });
+            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
+                    Logging.verbosity() > 1);
+            ProxyCollector collector = new ProxyCollector();
+            outcomes = NodeFanOut.run(targets, NODE_PARALLELISM, node -> {
+                if (addresses.get(node.name()) instanceof K8sCapException e) {
+                    throw e;
+                }
+                try (NodeSession session = access.open(node, via.via, kc.namespace())) {
+                    return collector.inspect(session, request, api);
+                }
+            });
+        }
 
         List<NodeInspection> results = new ArrayList<>();
         for (NodeFanOut.Outcome<NodeInspection> o : outcomes) {

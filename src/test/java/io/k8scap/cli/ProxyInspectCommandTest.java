@@ -72,7 +72,7 @@ class ProxyInspectCommandTest {
     }
 
     private CliRunner.Result inspect(String... args) {
-        List<String> all = new ArrayList<>(List.of("proxy-inspect", "--kubeconfig", kubeconfig.toString(), "--ssh-port", String.valueOf(closedPort),
+        List<String> all = new ArrayList<>(List.of("proxy-inspect", "--kubeconfig", kubeconfig.toString(), "--via", "ssh", "--ssh-port", String.valueOf(closedPort),
                 "-i", key.toString(), "--known-hosts", knownHosts.toString(), "--ssh-user", "nobody", "--ssh-config", emptySshConfig().toString()));
         all.addAll(List.of(args));
         return CliRunner.run(all.toArray(String[]::new));

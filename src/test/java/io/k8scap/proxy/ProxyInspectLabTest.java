@@ -278,11 +278,11 @@ class ProxyInspectLabTest {
     @Test
     void anUnreachableNodeShowsItsErrorAndExit6DriftElsewhereWins() throws Exception {
         loadIptables(consistentDump);
-        var r = inspect("--node", NODE, "--node", "lab-node-gone").assertExit(6);
+        var r = inspect("--via", "ssh", "--node", NODE, "--node", "lab-node-gone").assertExit(6);
         assertThat(r.out()).containsPattern("lab-node-2 +iptables +evidence +\\d+ +[\\d,]+ +0 +-\n").containsPattern("lab-node-gone +- .*ssh to node lab-node-gone");
         assertThat(r.err()).contains("error: lab-node-gone: ");
         loadIptables(consistentDump.replaceFirst("--to-destination 10\\.244\\.0\\.5:53\n", "--to-destination :0\n"));
-        inspect("--node", NODE, "--node", "lab-node-gone").assertExit(7);
+        inspect("--via", "ssh", "--node", NODE, "--node", "lab-node-gone").assertExit(7);
     }
 
     private static int programmedPorts() {
