@@ -51,6 +51,15 @@ class PackagedJarIT {
                 .doesNotContain("io.fabric8").doesNotContain("com.jcraft").doesNotContain("org.pcap4j");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"locate", "capture", "debug", "proxy-inspect", "gc", "version", "completion"})
+    void everyCommandsHelpStaysFreeOfFabric8AndJsch(String command) throws Exception {
+        Run r = java(List.of("-Xlog:class+load=info"), command, "--help");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Usage: k8scap " + command).contains("picocli.CommandLine")
+                .doesNotContain("io.fabric8").doesNotContain("com.jcraft").doesNotContain("org.pcap4j").doesNotContain("org.jline");
+    }
+
     @Test
     void usageErrorsAndCompletionStayFreeOfFabric8AndJsch() throws Exception {
         Run usage = java(List.of("-Xlog:class+load=info"), "locate", "--ssh-port", "x", "web");
