@@ -7,11 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.k8scap.lab.Lab;
 import io.k8scap.lab.MockCluster;
+import io.k8scap.node.NodeTarget;
+import io.k8scap.node.ShellQuote;
+import io.k8scap.node.pod.HelperPodConnector;
 import io.k8scap.node.pod.HelperPodMock;
 import io.k8scap.node.pod.HelperPods;
 import io.k8scap.node.pod.PodAccessSettings;
 import io.k8scap.node.pod.PodNodeSession;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -212,6 +216,43 @@ class ViaPodLabTest {
     private static void assertNoHelperPodLeft() {
         assertThat(api.helperPods()).as("helper pods (label %s=%s) left in the API", HelperPods.MANAGED_BY, HelperPods.MANAGED_BY_VALUE)
                 .isEmpty();
+    }
+
+    /**
+     * The stand-in itself, through k8scap's own PodNodeSession: binary stdout byte for byte (a real
+     * tcpdump capture), stderr apart, the exit status from the status channel, stdin live.
+     */
+    @Test
+    void aNodeCommandThroughTheHelperPodStreamsBytesStatusAndStdinLikeSsh() throws Exception {
+        byte[] pcap;
+        try (var in = HelperPodMock.class.getResourceAsStream("lo-udp.pcap")) {
+            pcap = in.readAllBytes();
+        }
+        Path file = Files.write(dir.resolve("bytes.pcap"), pcap);
+        var connector = new HelperPodConnector(api.client(), PodAccessSettings.defaults(), n -> { });
+        try (PodNodeSession s = connector.open(new NodeTarget(Lab.NODE_NAME, lab.sshAddress()), lab.pod("docker").namespace())) {
+            var out = new ByteArrayOutputStream();
+            var err = new ByteArrayOutputStream();
+            assertThat(s.exec("cat " + ShellQuote.quote(file.toString()) + "; echo to-stderr >&2", null, out, err)).isZero();
+            assertThat(out.toByteArray()).isEqualTo(pcap);
+            assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("to-stderr\n");
+
+            assertThat(s.exec("exit 3", null, null, null)).isEqualTo(3);
+
+            // stdin arrives while the command runs (no EOF needed): the command answers the first line.
+            var feed = new java.io.PipedOutputStream();
+            var stdin = new java.io.PipedInputStream(feed);
+            var echoed = new ByteArrayOutputStream();
+            var run = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> s.exec("IFS= read -r line; printf '%s' \"$line\"; exit 7", stdin, echoed, null));
+            feed.write("hello node\n".getBytes(StandardCharsets.UTF_8));
+            feed.flush();
+            assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(7);
+            assertThat(echoed.toString(StandardCharsets.UTF_8)).isEqualTo("hello node");
+            feed.close();
+        }
+        assertNoHelperPodLeft();
+        assertThat(execsOfThisTest()).hasSize(3).allSatisfy(e -> assertThat(e.ranArgv().get(0)).isEqualTo("nsenter"));
     }
 
     // ---- locate --------------------------------------------------------------------------------------
