@@ -255,6 +255,48 @@ class ViaPodLabTest {
         assertThat(execsOfThisTest()).hasSize(3).allSatisfy(e -> assertThat(e.ranArgv().get(0)).isEqualTo("nsenter"));
     }
 
+    /**
+     * A command that ends while k8scap is still writing its stdin (capture.sh after --count, with
+     * heartbeats going): the API server sends the status frame and closes, a write in that instant
+     * finds the socket closed — the exit status must still be the command's, not "exec dropped".
+     */
+    @Test
+    void aCommandEndingWhileStdinIsStillWrittenGivesItsExitStatus() throws Exception {
+        var connector = new HelperPodConnector(api.client(), PodAccessSettings.defaults(), n -> { });
+        try (PodNodeSession s = connector.open(new NodeTarget(Lab.NODE_NAME, lab.sshAddress()), lab.pod("docker").namespace())) {
+            for (int i = 0; i < 25; i++) {
+                AtomicBoolean stop = new AtomicBoolean();
+                java.io.InputStream heartbeats = new java.io.InputStream() {
+                    @Override
+                    public int read() {
+                        return 'x';
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (stop.get()) {
+                            return -1;
+                        }
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return -1;
+                        }
+                        b[off] = '\n';
+                        return 1;
+                    }
+                };
+                try {
+                    assertThat(s.exec("IFS= read -r line; exit 5", heartbeats, null, null)).as("run %d", i).isEqualTo(5);
+                } finally {
+                    stop.set(true);
+                }
+            }
+        }
+        assertNoHelperPodLeft();
+    }
+
     // ---- locate --------------------------------------------------------------------------------------
 
     @ParameterizedTest
