@@ -40,6 +40,21 @@ public final class MockCluster implements AutoCloseable {
         this.client = server.createClient();
     }
 
+    /** Only for {@link #loadLab(KubernetesClient, Lab)}: loads objects through someone else's client. */
+    private MockCluster(KubernetesClient client) {
+        this.server = null;
+        this.client = client;
+    }
+
+    /**
+     * Loads the lab's Node and Pods (with their owners), as {@link #loadLab(Lab)} does, into ANOTHER
+     * API server stand-in reached by {@code client} (e.g. the helper-pod mock of
+     * {@code io.k8scap.node.pod.HelperPodMock}, which also serves pods/exec).
+     */
+    public static void loadLab(KubernetesClient client, Lab lab) {
+        new MockCluster(client).loadLab(lab);
+    }
+
     public static MockCluster start() {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
@@ -204,6 +219,9 @@ public final class MockCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        if (server == null) {
+            return; // the client is the caller's
+        }
         client.close();
         server.destroy();
     }

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -119,21 +121,27 @@ public final class PodNodeSession implements NodeSession {
         OutputStream out = stdout == null ? OutputStream.nullOutputStream() : stdout;
         StderrHead err = new StderrHead(stderr == null ? OutputStream.nullOutputStream() : stderr);
         AtomicReference<Status> exitStatus = new AtomicReference<>();
+        AtomicReference<Integer> statusCode = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch ended = new CountDownLatch(1);
         ExecListener listener = new ExecListener() {
             @Override
             public void onFailure(Throwable t, Response response) {
                 failure.set(t);
+                ended.countDown();
             }
 
             @Override
             public void onClose(int code, String reason) {
                 // the exit code future completes too (null when no status frame came)
+                ended.countDown();
             }
 
             @Override
             public void onExit(int code, Status status) {
                 exitStatus.set(status);
+                statusCode.set(code);
+                ended.countDown();
             }
         };
         String[] argv = argv(settings.tools(), stdin != null).toArray(String[]::new);
@@ -168,7 +176,7 @@ public final class PodNodeSession implements NodeSession {
                 Thread.currentThread().interrupt();
                 throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while running a command in " + where(), e);
             } catch (ExecutionException e) {
-                throw dropped(e.getCause());
+                code = statusAfterSendFailure(e.getCause(), ended, statusCode);
             }
             flush(out);
             flush(err);
@@ -190,6 +198,34 @@ public final class PodNodeSession implements NodeSession {
             watch.close();
         }
     }
+
+    /**
+     * fabric8 fails the exit-code future when a stdin write finds the websocket closed ("could not
+     * send") — which also happens when the command has just ENDED: the API server sends the status
+     * frame and closes at once, and a heartbeat or "stop" written in that instant fails before the
+     * status frame, already received, has been handled. The status frame is still delivered to the
+     * listener then, so it is waited for (briefly: a dropped connection ends the wait via the
+     * listener, or the timeout) and wins; without it the exec really was dropped.
+     */
+    private Integer statusAfterSendFailure(Throwable cause, CountDownLatch ended, AtomicReference<Integer> statusCode) {
+        if (!(cause instanceof IOException)) {
+            throw dropped(cause);
+        }
+        try {
+            ended.await(STATUS_AFTER_SEND_FAILURE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while running a command in " + where(), e);
+        }
+        Integer code = statusCode.get();
+        if (code == null) {
+            throw dropped(cause);
+        }
+        return code;
+    }
+
+    /** How long a failed stdin write waits for the status frame that may already be on its way. */
+    static final java.time.Duration STATUS_AFTER_SEND_FAILURE = java.time.Duration.ofSeconds(2);
 
     private K8sCapException dropped(Throwable cause) {
         String why = cause == null ? "no exit status arrived" : HelperPods.oneLine(String.valueOf(cause.getMessage()));

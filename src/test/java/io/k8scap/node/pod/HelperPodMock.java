@@ -43,10 +43,18 @@ import java.util.function.Function;
  *   <li>a "kubelet" that moves created helper pods to a status of the test's choosing;</li>
  *   <li>optionally, pods/exec websockets served by a Java {@link ExecHandler} that sees the decoded
  *       argv and the stdin frames (channel 0) and answers with stdout (1), stderr (2) and the
- *       status (3) frames of the v4.channel.k8s.io protocol.</li>
+ *       status (3) frames of the v4.channel.k8s.io protocol;</li>
+ *   <li>or, with {@link #execLocally()}, pods/exec served as the kubelet serves it: the exec'd argv
+ *       (PodNodeSession's {@code nsenter -t 1 … -- sh -c BOOTSTRAP …}) really runs on this machine as
+ *       a local process — exactly what a privileged hostPID helper pod's exec runs on its node — with
+ *       stdin (channel 0) streamed to it live, its stdout (1) and stderr (2) streamed back live and
+ *       byte for byte, its exit status on channel 3 as the API server words it, the websocket closed
+ *       when it ends, and its stdin closed (EOF) when the client closes the websocket. See
+ *       {@link LocalExec}.</li>
  * </ul>
+ * Public for the CLI's lab tests ({@code io.k8scap.cli.ViaPodLabTest}); the rest stays package-level.
  */
-final class HelperPodMock implements AutoCloseable {
+public final class HelperPodMock implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
@@ -61,20 +69,27 @@ final class HelperPodMock implements AutoCloseable {
     final List<String> commandLines = new CopyOnWriteArrayList<>();
     final List<String> dryRuns = new CopyOnWriteArrayList<>();
     private volatile Thread kubelet;
+    private volatile boolean local;
+    /** Every helper pod the kubelet stand-in has seen, as first seen (the spec k8scap created). */
+    private final List<Pod> seen = new CopyOnWriteArrayList<>();
+    private final Set<String> seenUids = ConcurrentHashMap.newKeySet();
+    /** "namespace/name" of the helper pods the kubelet stand-in runs now: the only pods exec reaches. */
+    private final Set<String> runningPods = ConcurrentHashMap.newKeySet();
+    private final List<LocalExec> localExecs = new CopyOnWriteArrayList<>();
 
     /** Serves one exec: runs on its own thread once the websocket is open. */
     interface ExecHandler {
         void serve(List<String> argv, ExecStream stream) throws Exception;
     }
 
-    HelperPodMock() {
+    public HelperPodMock() {
         server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(), new MockWebServer(), responses,
                 new Dispatcher(responses), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
     }
 
-    HelperPodMock namespace(String name, String enforce) {
+    public HelperPodMock namespace(String name, String enforce) {
         var b = new NamespaceBuilder().withNewMetadata().withName(name).endMetadata();
         if (enforce != null) {
             b.editMetadata().addToLabels(Preflight.ENFORCE_LABEL, enforce).endMetadata();
@@ -84,16 +99,29 @@ final class HelperPodMock implements AutoCloseable {
     }
 
     /** Starts the kubelet stand-in: every helper pod without status gets {@code status.apply(pod)}. */
-    HelperPodMock kubelet(Function<Pod, PodStatus> status) {
+    public HelperPodMock kubelet(Function<Pod, PodStatus> status) {
         Thread t = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
+                    Set<String> now = new java.util.HashSet<>();
                     for (Pod p : client.pods().inAnyNamespace().withLabel(HelperPods.MANAGED_BY, HelperPods.MANAGED_BY_VALUE).list().getItems()) {
+                        String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+                        if (seenUids.add(p.getMetadata().getUid())) {
+                            seen.add(new io.fabric8.kubernetes.api.model.PodBuilder(p).build());
+                        }
                         if (p.getStatus() == null || p.getStatus().getPhase() == null) {
-                            p.setStatus(status.apply(p));
+                            PodStatus st = status.apply(p);
+                            if ("Running".equals(st.getPhase())) {
+                                runningPods.add(key); // before the API shows Running: k8scap may exec at once
+                            }
+                            p.setStatus(st);
                             client.pods().inNamespace(p.getMetadata().getNamespace()).resource(p).updateStatus();
                         }
+                        if (p.getStatus() != null && "Running".equals(p.getStatus().getPhase())) {
+                            now.add(key);
+                        }
                     }
+                    runningPods.retainAll(now.isEmpty() ? Set.of() : now);
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
                     return;
@@ -108,21 +136,93 @@ final class HelperPodMock implements AutoCloseable {
         return this;
     }
 
-    static PodStatus running(Pod p) {
+    public static PodStatus running(Pod p) {
         return new PodStatusBuilder().withPhase("Running")
                 .addNewContainerStatus().withName(HelperPods.CONTAINER).withImage(p.getSpec().getContainers().get(0).getImage())
                 .withNewState().withNewRunning().withStartedAt("2026-01-01T00:00:00Z").endRunning().endState().endContainerStatus().build();
     }
 
     /** The helper pods that exist now. */
-    List<Pod> helperPods() {
+    public List<Pod> helperPods() {
         return client.pods().inAnyNamespace().withLabel(HelperPods.MANAGED_BY, HelperPods.MANAGED_BY_VALUE).list().getItems();
+    }
+
+    /** Every helper pod the kubelet stand-in has seen, as created (needs {@link #kubelet}). */
+    public List<Pod> seenHelperPods() {
+        return List.copyOf(seen);
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public String url() {
+        return "http://" + server.getHostName() + ":" + server.getPort();
+    }
+
+    /**
+     * From now on pods/exec into a Running helper pod runs its argv on THIS machine, as the kubelet
+     * runs it on a node (see the class comment and {@link LocalExec}); exec into any other pod is
+     * answered 404 NotFound as by an API server. Use with {@link #kubelet}{@code (HelperPodMock::running)}.
+     */
+    public HelperPodMock execLocally() {
+        local = true;
+        return this;
+    }
+
+    /**
+     * The PID whose namespaces stand for "the node's PID 1" in exec'd {@code nsenter -t 1 …}: 1 where
+     * this machine lets root open {@code /proc/1/ns/*} (a real node always does), else this JVM's own
+     * PID. Some sandboxes (e.g. a Firecracker VM whose init is non-dumpable) refuse
+     * {@code /proc/1/ns/*} even to root, although PID 1 is in the same initial namespaces as every
+     * other host process; there, entering this JVM's namespaces — the host's, as the lab sshd's —
+     * is the same thing. {@link LocalExec#ranArgv()} shows what really ran.
+     */
+    public static long nodeInitPid() {
+        try {
+            java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/1/ns/mnt"));
+            java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/1/ns/ipc"));
+            return 1;
+        } catch (java.io.IOException | SecurityException e) {
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    /** The execs run locally so far, oldest first. */
+    public List<LocalExec> localExecs() {
+        return List.copyOf(localExecs);
+    }
+
+    /** Writes a kubeconfig for this server (token auth, {@code namespace} as the context's namespace). */
+    public java.nio.file.Path writeKubeconfig(java.nio.file.Path dir, String namespace) throws java.io.IOException {
+        return java.nio.file.Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: helper-pod-mock
+                  cluster:
+                    server: %s
+                contexts:
+                - name: helper-pod-mock
+                  context:
+                    cluster: helper-pod-mock
+                    user: lab
+                    namespace: %s
+                current-context: helper-pod-mock
+                users:
+                - name: lab
+                  user:
+                    token: lab-token
+                """.formatted(url(), namespace));
     }
 
     @Override
     public void close() {
         if (kubelet != null) {
             kubelet.interrupt();
+        }
+        for (LocalExec e : localExecs) {
+            e.closeStdin(); // as the kubelet would when the API server goes: EOF for whatever still runs
         }
         client.close();
         server.destroy();
@@ -144,6 +244,10 @@ final class HelperPodMock implements AutoCloseable {
 
         void stderr(String text) {
             frame(2, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void stderr(byte[] data) {
+            frame(2, data);
         }
 
         /** Sends the status frame the API server sends when the command ends, then closes. */
@@ -259,6 +363,9 @@ final class HelperPodMock implements AutoCloseable {
                     }
                     return new MockResponse().setResponseCode(201).setBody(body);
                 }
+                if (local && "GET".equals(method) && path.contains("/exec?")) {
+                    return localExec(path);
+                }
                 ExecHandler handler = exec;
                 if (handler != null && "GET".equals(method) && path.contains("/exec?")) {
                     List<String> argv = new ArrayList<>();
@@ -274,6 +381,252 @@ final class HelperPodMock implements AutoCloseable {
                 return new MockResponse().setResponseCode(500).setBody(String.valueOf(e));
             }
             return super.dispatch(request);
+        }
+    }
+
+    /** /api/v1/namespaces/NS/pods/NAME/exec?command=…&container=…&stdin=true&… → a local process over a websocket. */
+    private MockResponse localExec(String path) throws Exception {
+        String[] parts = path.substring(0, path.indexOf('?')).split("/");
+        // "", api, v1, namespaces, NS, pods, NAME, exec
+        String ns = parts.length > 7 ? URLDecoder.decode(parts[4], StandardCharsets.UTF_8) : "";
+        String name = parts.length > 7 ? URLDecoder.decode(parts[6], StandardCharsets.UTF_8) : "";
+        List<String> argv = new ArrayList<>();
+        String container = null;
+        boolean stdin = false;
+        for (String kv : path.substring(path.indexOf('?') + 1).split("&")) {
+            if (kv.startsWith("command=")) {
+                argv.add(URLDecoder.decode(kv.substring("command=".length()), StandardCharsets.UTF_8));
+            } else if (kv.startsWith("container=")) {
+                container = URLDecoder.decode(kv.substring("container=".length()), StandardCharsets.UTF_8);
+            } else if (kv.equals("stdin=true")) {
+                stdin = true;
+            }
+        }
+        execArgv.add(argv);
+        if (!runningPods.contains(ns + "/" + name)) {
+            return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                    + "\"status\":\"Failure\",\"message\":\"pods \\\"" + name + "\\\" not found\",\"reason\":\"NotFound\","
+                    + "\"details\":{\"name\":\"" + name + "\",\"kind\":\"pods\"},\"code\":404}");
+        }
+        if (!HelperPods.CONTAINER.equals(container) || argv.isEmpty()) {
+            return new MockResponse().setResponseCode(400).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                    + "\"status\":\"Failure\",\"message\":\"container " + container + " is not valid for pod " + name
+                    + " (or no command)\",\"reason\":\"BadRequest\",\"code\":400}");
+        }
+        LocalExec e = new LocalExec(ns, name, argv, stdin, nodeInitPid());
+        localExecs.add(e);
+        return new MockResponse().withWebSocketUpgrade(e.listener());
+    }
+
+    /**
+     * One pods/exec served as the kubelet serves it: {@code argv} runs on this machine. Started when
+     * the websocket opens; stdin frames go to the process as they arrive (flushed one by one), its
+     * stdout and stderr go back as they are read, untouched; when the process has ended and both
+     * streams are drained, the status frame (channel 3) is sent and the websocket closed. When the
+     * client closes the websocket (or the connection breaks) the process's stdin is closed; the
+     * process itself is NOT killed — the kubelet does not kill exec'd processes either.
+     */
+    public static final class LocalExec {
+        private static final byte[] EOF = new byte[0];
+        private final String namespace;
+        private final String pod;
+        private final List<String> argv;
+        private final List<String> ranArgv;
+        private final boolean withStdin;
+        private final LinkedBlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
+        private final ByteArrayOutputStream stderrCopy = new ByteArrayOutputStream();
+        private final java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
+        private volatile boolean clientClosed;
+        private volatile Process process;
+
+        LocalExec(String namespace, String pod, List<String> argv, boolean withStdin, long nodeInitPid) {
+            this.namespace = namespace;
+            this.pod = pod;
+            this.argv = List.copyOf(argv);
+            this.withStdin = withStdin;
+            List<String> run = new ArrayList<>(argv);
+            if (run.size() > 2 && run.get(0).equals("nsenter") && run.get(1).equals("-t") && run.get(2).equals("1")) {
+                run.set(2, String.valueOf(nodeInitPid)); // see nodeInitPid()
+            }
+            this.ranArgv = List.copyOf(run);
+        }
+
+        /** What really ran here: {@link #argv()}, with {@code nsenter -t 1} aimed at {@link #nodeInitPid()}. */
+        public List<String> ranArgv() {
+            return ranArgv;
+        }
+
+        public String namespace() {
+            return namespace;
+        }
+
+        public String pod() {
+            return pod;
+        }
+
+        /** The argv as the API server received it in the exec URL. */
+        public List<String> argv() {
+            return argv;
+        }
+
+        /** The local process, once started (null before the websocket opened). */
+        public Process process() {
+            return process;
+        }
+
+        /** Everything the process wrote on stderr, also when the client was gone and never saw it. */
+        public String stderr() {
+            synchronized (stderrCopy) {
+                return stderrCopy.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        /** The exit status, once the process ended. */
+        public java.util.concurrent.CompletableFuture<Integer> exit() {
+            return exit;
+        }
+
+        /** Whether the client closed the websocket (or the connection broke) before the process ended. */
+        public boolean clientClosed() {
+            return clientClosed;
+        }
+
+        void closeStdin() {
+            stdin.add(EOF);
+        }
+
+        WebSocketListener listener() {
+            return new WebSocketListener() {
+                @Override
+                public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
+                    start(new ExecStream(ws));
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, ByteString bytes) {
+                    onMessage(ws, bytes.toByteArray());
+                }
+
+                @Override
+                public void onMessage(WebSocket ws, byte[] bytes) {
+                    if (bytes.length > 1 && bytes[0] == 0) {
+                        stdin.add(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
+                    }
+                    // channel 4 (resize) and empty frames: nothing to do for a non-tty exec
+                }
+
+                @Override
+                public void onClosing(WebSocket ws, int code, String reason) {
+                    gone();
+                }
+
+                @Override
+                public void onClosed(WebSocket ws, int code, String reason) {
+                    gone();
+                }
+
+                @Override
+                public void onFailure(WebSocket ws, Throwable t, io.fabric8.mockwebserver.http.Response response) {
+                    gone();
+                }
+            };
+        }
+
+        private void gone() {
+            if (!exit.isDone()) {
+                clientClosed = true;
+            }
+            closeStdin();
+        }
+
+        private void start(ExecStream ws) {
+            Process p;
+            try {
+                ProcessBuilder pb = new ProcessBuilder(ranArgv);
+                if (!withStdin) {
+                    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                }
+                p = pb.start();
+            } catch (java.io.IOException e) {
+                // what the API server relays when the runtime cannot start the command
+                ws.status("{\"metadata\":{},\"status\":\"Failure\",\"message\":" + quote("failed to exec in container: " + e.getMessage())
+                        + ",\"reason\":\"InternalError\"}");
+                exit.complete(-1);
+                return;
+            }
+            process = p;
+            Thread in = daemon("local-exec-stdin", () -> {
+                try (java.io.OutputStream to = p.getOutputStream()) {
+                    while (true) {
+                        byte[] chunk = stdin.take();
+                        if (chunk == EOF) {
+                            return;
+                        }
+                        to.write(chunk);
+                        to.flush();
+                    }
+                } catch (java.io.IOException | InterruptedException e) {
+                    // the process closed its stdin or ended
+                }
+            });
+            Thread out = daemon("local-exec-stdout", () -> pump(p.getInputStream(), ws::stdout, null));
+            Thread err = daemon("local-exec-stderr", () -> pump(p.getErrorStream(), ws::stderr, stderrCopy));
+            daemon("local-exec-wait", () -> {
+                try {
+                    int code = p.waitFor();
+                    out.join();
+                    err.join();
+                    exit.complete(code);
+                    in.interrupt();
+                    try {
+                        ws.exit(code); // status frame in the API server's words, then close
+                    } catch (RuntimeException e) {
+                        // the client already closed the websocket
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        private static void pump(java.io.InputStream from, java.util.function.Consumer<byte[]> to, ByteArrayOutputStream copy) {
+            byte[] buf = new byte[32 * 1024];
+            try {
+                int n;
+                while ((n = from.read(buf)) >= 0) {
+                    if (n == 0) {
+                        continue;
+                    }
+                    byte[] chunk = java.util.Arrays.copyOf(buf, n);
+                    if (copy != null) {
+                        synchronized (copy) {
+                            copy.writeBytes(chunk);
+                        }
+                    }
+                    try {
+                        to.accept(chunk);
+                    } catch (RuntimeException e) {
+                        // the websocket is closed: the bytes are lost, as with the kubelet's stream; keep draining
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // the process is gone
+            }
+        }
+
+        private static String quote(String s) {
+            try {
+                return JSON.writeValueAsString(s);
+            } catch (Exception e) {
+                return "\"\"";
+            }
+        }
+
+        private static Thread daemon(String name, Runnable r) {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.start();
+            return t;
         }
     }
 
