@@ -9,6 +9,7 @@ import io.k8scap.cluster.NodeAddresses;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
 import io.k8scap.cluster.TargetResolver;
+import io.k8scap.debug.AgentDebugger;
 import io.k8scap.debug.EphemeralDebugger;
 import io.k8scap.debug.EphemeralSpec;
 import io.k8scap.debug.LocalTerminal;
@@ -22,8 +23,12 @@ import io.k8scap.node.NodeFacts;
 import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
+import io.k8scap.node.pod.HelperPodConnector;
+import io.k8scap.node.pod.HelperPods;
+import io.k8scap.node.pod.PodAccessSettings;
 import io.k8scap.node.ssh.SshConnector;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +47,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code k8scap debug}: a shell, or one command, with real tools inside a pod's namespaces — through
  * an ephemeral container ({@code --via ephemeral}, the default) or from the node with nsenter
- * ({@code --via node}). See docs/debug.md for how the ways compare.
+ * ({@code --via node}), or from a privileged helper pod on the node with the helper image's tools
+ * ({@code --via agent}). See docs/debug.md for how the ways compare.
  */
 @Command(name = "debug",
         sortOptions = false,
@@ -55,7 +61,9 @@ import picocli.CommandLine.Spec;
             "  the target container's PID namespace. Ephemeral containers cannot be removed from a pod.",
             "--via node: SSH to the pod's node and nsenter into the container's net, pid, uts and ipc",
             "  namespaces (--mount: also its filesystem) to run the node's own tools. No image, no API writes.",
-            "--via agent: not implemented yet.",
+            "--via agent: a short-lived privileged helper pod on the pod's node (--image; removed when the",
+            "  session ends) runs the image's tools in the container's net, pid, uts and ipc namespaces.",
+            "  Commands only ('-- CMD'); interactive agent sessions are not implemented yet.",
             "",
             "Before adding anything, RBAC (SelfSubjectAccessReview) and the namespace's PodSecurity level",
             "are checked; --preflight only checks and reports, one line each."
@@ -78,7 +86,7 @@ final class DebugCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "CMD", description = "After --: the command and its arguments (none: an interactive shell).")
     List<String> command = new ArrayList<>();
 
-    @Option(names = "--via", paramLabel = "WAY", description = "ephemeral (default), node, or agent (not implemented yet).")
+    @Option(names = "--via", paramLabel = "WAY", description = "ephemeral (default), node, or agent (a helper pod on the node; commands only).")
     Via via;
 
     @Option(names = {"-c", "--container"}, paramLabel = "NAME", description = "Container whose namespaces are used (default: the pod's default container).")
@@ -90,8 +98,12 @@ final class DebugCommand implements Callable<Integer> {
     @Option(names = "--mount", description = "--via node: also enter the container's mount namespace (its filesystem and its tools).")
     boolean mount;
 
-    @Option(names = "--image", paramLabel = "IMAGE", description = "--via ephemeral: the tools image (default: " + EphemeralSpec.DEFAULT_IMAGE + ").")
+    @Option(names = {"--image", "--helper-image"}, paramLabel = "IMAGE",
+            description = "--via ephemeral and --via agent: the tools image (default: " + EphemeralSpec.DEFAULT_IMAGE + ").")
     String image;
+
+    @Option(names = "--helper-namespace", paramLabel = "NS", description = "--via agent: namespace of the helper pod (default: the target pod's).")
+    String helperNamespace;
 
     @Option(names = "--profile", paramLabel = "PROFILE", description = "--via ephemeral: general (SYS_PTRACE), netadmin (NET_ADMIN, NET_RAW) or sysadmin (privileged). Default: general.")
     Profile profile;
@@ -100,7 +112,7 @@ final class DebugCommand implements Callable<Integer> {
     List<String> env = new ArrayList<>();
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2m", converter = DurationConverter.class,
-            description = "--via ephemeral: how long to wait for the debug container to run (default: ${DEFAULT-VALUE}).")
+            description = "--via ephemeral and agent: how long to wait for the debug container or helper pod to run (default: ${DEFAULT-VALUE}).")
     Duration timeout = Duration.ofMinutes(2);
 
     @Option(names = "--preflight", description = "Only check what would be refused (RBAC, PodSecurity; node access for --via node), one line each; create nothing.")
@@ -116,9 +128,6 @@ final class DebugCommand implements Callable<Integer> {
     public Integer call() {
         Via way = via == null ? Via.ephemeral : via;
         validate(way);
-        if (way == Via.agent) {
-            throw new K8sCapException(ExitCode.FAILURE, "k8scap debug --via agent is not implemented yet; use --via node or --via ephemeral");
-        }
         Notices notices = new Notices(spec.commandLine().getErr());
         String containerChoice = targetContainer != null ? targetContainer : container;
         try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
@@ -128,7 +137,11 @@ final class DebugCommand implements Callable<Integer> {
             if (pods.size() > 1) {
                 notices.accept("debugging the first pod: " + pod.key());
             }
-            return way == Via.node ? viaNode(kc, pod, notices) : viaEphemeral(kc, pod, notices);
+            return switch (way) {
+                case node -> viaNode(kc, pod, notices);
+                case agent -> viaAgent(kc, pod, notices);
+                case ephemeral -> viaEphemeral(kc, pod, notices);
+            };
         }
     }
 
@@ -139,6 +152,10 @@ final class DebugCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "put the command after --, e.g. k8scap debug " + target + " -- "
                     + String.join(" ", command));
         }
+        if (way == Via.agent && command.isEmpty() && !preflight) {
+            throw new K8sCapException(ExitCode.FAILURE, "interactive sessions through --via agent are not implemented yet: give a command, e.g. k8scap debug "
+                    + target + " --via agent -- ip addr, or use --via node or --via ephemeral for a shell");
+        }
         if (command.isEmpty() && !preflight && System.console() == null) { // not LocalTerminal.available(): keeps JLine unloaded on usage errors
             throw new ParameterException(spec.commandLine(), "no terminal for an interactive session: give a command after --, e.g. k8scap debug "
                     + target + " -- ip addr");
@@ -148,6 +165,12 @@ final class DebugCommand implements Callable<Integer> {
         }
         if (way == Via.node && (image != null || profile != null || !env.isEmpty())) {
             throw new ParameterException(spec.commandLine(), "--image, --profile and --env are for --via ephemeral; --via node runs the node's own tools");
+        }
+        if (way == Via.agent && (profile != null || !env.isEmpty())) {
+            throw new ParameterException(spec.commandLine(), "--profile and --env are for --via ephemeral; the --via agent helper pod is privileged");
+        }
+        if (helperNamespace != null && way != Via.agent) {
+            throw new ParameterException(spec.commandLine(), "--helper-namespace is for --via agent");
         }
         if (container != null && targetContainer != null && !container.equals(targetContainer)) {
             throw new ParameterException(spec.commandLine(), "-c " + container + " and --target " + targetContainer + " name different containers; give one");
@@ -192,6 +215,25 @@ final class DebugCommand implements Callable<Integer> {
             flushWriters();
             return debugger.run(session, loc.pid(), mount, command, root.rawOut(), root.rawErr());
         }
+    }
+
+    // ---- --via agent ----------------------------------------------------------------------
+
+    private int viaAgent(KubeConnection kc, ResolvedPod pod, Notices notices) {
+        PodAccessSettings settings = new PodAccessSettings(image, helperNamespace, PodAccessSettings.DEFAULT_LIFETIME, timeout,
+                PodAccessSettings.Tools.NODE);
+        NodeTarget node = new NodeTarget(pod.nodeName(), null); // reached through the API server, not by address
+        HelperPodConnector connector = new HelperPodConnector(kc.client(), settings, notices);
+        if (preflight) {
+            String ns = connector.namespaceFor(pod.namespace());
+            new io.k8scap.node.pod.Preflight(kc.client()).check(HelperPods.spec(ns, node.name(), connector.session(), settings, Instant.now()));
+            notices.accept("preflight: ok: create/get/delete pods and create pods/exec in namespace " + ns
+                    + ", and a privileged helper pod is admitted there (server-side dry run)");
+            return 0;
+        }
+        AgentDebugger debugger = new AgentDebugger(connector, notices);
+        flushWriters();
+        return debugger.run(node, pod.namespace(), pod.key(), ContainerRef.parse(pod.containerId()), command, root.rawOut(), root.rawErr());
     }
 
     // ---- --via ephemeral ------------------------------------------------------------------

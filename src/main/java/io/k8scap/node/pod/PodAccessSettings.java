@@ -63,6 +63,10 @@ public record PodAccessSettings(String image, String namespace, Duration lifetim
         return new PodAccessSettings(image, ns, lifetime, startTimeout, tools);
     }
 
+    public PodAccessSettings withTools(Tools t) {
+        return new PodAccessSettings(image, namespace, lifetime, startTimeout, t);
+    }
+
     /** {@code activeDeadlineSeconds} of the helper pod. */
     public long activeDeadlineSeconds() {
         return lifetime.plus(GRACE).toSeconds();

@@ -57,8 +57,16 @@ public final class PodNodeSession implements NodeSession {
     private final HelperPods pods;
     private final Set<ExecWatch> open = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Whether {@link #close()} deletes the helper pod (false for a {@link #withTools} view). */
+    private final boolean ownsPod;
 
     PodNodeSession(KubernetesClient client, HelperPods pods, HelperPod pod, NodeTarget target, PodAccessSettings settings) {
+        this(client, pods, pod, target, settings, true);
+    }
+
+    private PodNodeSession(KubernetesClient client, HelperPods pods, HelperPod pod, NodeTarget target, PodAccessSettings settings,
+            boolean ownsPod) {
+        this.ownsPod = ownsPod;
         this.client = client;
         this.pods = pods;
         this.pod = pod;
@@ -79,6 +87,15 @@ public final class PodNodeSession implements NodeSession {
 
     public HelperPod helperPod() {
         return pod;
+    }
+
+    /**
+     * The same helper pod, its commands run with {@code tools} instead (e.g. the node's runtime CLIs
+     * to find a container, then the helper image's tools to debug it). Closing the view ends only its
+     * own execs; the helper pod stays until THIS session is closed.
+     */
+    public PodNodeSession withTools(PodAccessSettings.Tools tools) {
+        return new PodNodeSession(client, pods, pod, target, settings.withTools(tools), false);
     }
 
     /**
@@ -273,7 +290,7 @@ public final class PodNodeSession implements NodeSession {
         }
     }
 
-    /** Ends open execs and deletes the helper pod. */
+    /** Ends open execs and deletes the helper pod (a {@link #withTools} view leaves the pod alone). */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -283,7 +300,9 @@ public final class PodNodeSession implements NodeSession {
             w.close();
         }
         open.clear();
-        pods.delete(pod);
+        if (ownsPod) {
+            pods.delete(pod);
+        }
     }
 
     /** Passes stderr through, keeping its first bytes for messages. */

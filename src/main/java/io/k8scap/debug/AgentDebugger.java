@@ -1,0 +1,121 @@
+package io.k8scap.debug;
+
+import io.k8scap.ExitCode;
+import io.k8scap.K8sCapException;
+import io.k8scap.node.ContainerLocation;
+import io.k8scap.node.ContainerRef;
+import io.k8scap.node.NodeFacts;
+import io.k8scap.node.NodeLocator;
+import io.k8scap.node.NodeTarget;
+import io.k8scap.node.pod.HelperPodConnector;
+import io.k8scap.node.pod.PodAccessSettings;
+import io.k8scap.node.pod.PodNodeSession;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code k8scap debug --via agent}, the kubectl-debug model: a short-lived privileged helper pod on
+ * the target's node (hostPID, hostNetwork; the helper-pod machinery of {@code io.k8scap.node.pod},
+ * which checks RBAC and PodSecurity before creating it and deletes it on every exit path), then two
+ * execs into it:
+ * <ol>
+ *   <li>{@code locate.sh} with {@link PodAccessSettings.Tools#NODE} — under {@code nsenter -t 1 …}, with
+ *       the node's runtime CLIs — for the target container's PID;</li>
+ *   <li>{@code debug.sh PID 0 CMD…} with {@link PodAccessSettings.Tools#HELPER_IMAGE} — a plain
+ *       {@code sh -c} in the helper container — which runs
+ *       {@code nsenter -t PID -n -p -u -i -- unshare -m … CMD}: the target's network, PID, UTS and IPC
+ *       namespaces, but the helper container's own filesystem, so the helper IMAGE's tools (ip, ss,
+ *       tcpdump, dig, …) even on a node that has none.</li>
+ * </ol>
+ * Every argument travels as a quoted positional parameter of debug.sh; nothing is spliced.
+ */
+public final class AgentDebugger {
+    private final HelperPodConnector connector;
+    private final Consumer<String> notices;
+    private final NodeDebugger script = new NodeDebugger();
+
+    /** @param connector its settings' tools must be {@link PodAccessSettings.Tools#NODE} (locate needs the runtime CLIs) */
+    public AgentDebugger(HelperPodConnector connector, Consumer<String> notices) {
+        if (connector.settings().tools() != PodAccessSettings.Tools.NODE) {
+            throw new IllegalArgumentException("the agent locates containers with the node's tools");
+        }
+        this.connector = connector;
+        this.notices = notices;
+    }
+
+    /**
+     * The command line the helper container runs (with the helper image's tools) for {@code command}
+     * in the namespaces of process {@code pid}: debug.sh with PID, "0" (no mount namespace) and every
+     * argument shell-quoted. Never sudo: the helper is privileged.
+     */
+    public String commandLine(long pid, List<String> command) {
+        return script.commandLine(pid, false, command, false);
+    }
+
+    /**
+     * Runs {@code command} in the target container's namespaces with the helper image's tools,
+     * streaming its stdout and stderr as they come; no stdin. The helper pod exists only for the
+     * duration of this call.
+     *
+     * @param targetNamespace the target pod's namespace (the default helper namespace)
+     * @param podKey          NAMESPACE/NAME of the target, for messages
+     * @return the remote command's exit status
+     * @throws K8sCapException DENIED (preflight), UNAVAILABLE (helper start, exec dropped, no nsenter in
+     *                         the image), NOT_FOUND (container not on the node, or gone), INTERRUPTED
+     */
+    public int run(NodeTarget node, String targetNamespace, String podKey, ContainerRef container, List<String> command,
+            OutputStream stdout, OutputStream stderr) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("a command is required");
+        }
+        String ns = connector.namespaceFor(targetNamespace);
+        notices.accept("creating helper pod k8scap-helper-" + node.name() + "-… (" + connector.settings().image() + ", privileged, hostPID)"
+                + " in namespace " + ns + " on node " + node.name() + "; it is removed when the session ends");
+        try (PodNodeSession session = connector.open(node, targetNamespace)) {
+            notices.accept("helper pod " + session.helperPod().key() + " is running on node " + node.name());
+            long pid = locate(session, podKey, container);
+            ErrorLineFilter err = new ErrorLineFilter(stderr);
+            int status;
+            try (PodNodeSession tools = session.withTools(PodAccessSettings.Tools.HELPER_IMAGE)) {
+                status = tools.exec(commandLine(pid, command), null, stdout, err);
+            }
+            try {
+                err.finish();
+            } catch (IOException e) {
+                // the local stream is gone; the status still counts
+            }
+            return checked(session, pid, status, err.marker());
+        }
+    }
+
+    /** The target container's PID on the node, found with the node's runtime CLIs. */
+    private long locate(PodNodeSession session, String podKey, ContainerRef container) {
+        NodeFacts facts = new NodeLocator().locate(session, List.of(container));
+        ContainerLocation loc = facts.containers().get(0);
+        if (!loc.ok()) {
+            throw new K8sCapException(loc.errorCode(), podKey + ": " + loc.error());
+        }
+        return loc.pid();
+    }
+
+    /** debug.sh's error line (exit 125 + marker) → one message about the helper pod, not the node. */
+    private int checked(PodNodeSession session, long pid, int status, String marker) {
+        if (status != 125 || marker == null) {
+            return status;
+        }
+        String where = "helper pod " + session.helperPod().key() + " on node " + session.target().name();
+        String[] f = marker.split("\t", 2);
+        String detail = f.length > 1 ? f[1].strip() : "";
+        throw switch (f[0]) {
+            case "notools" -> K8sCapException.unavailable("helper image " + connector.settings().image() + " has no " + detail + " ("
+                    + where + "); pass --image with an image that has util-linux nsenter (e.g. " + PodAccessSettings.DEFAULT_IMAGE + ")");
+            case "gone" -> K8sCapException.notFound("the container's process " + pid + " exited before the debug command started ("
+                    + where + "); the pod may be restarting: retry");
+            case "denied" -> K8sCapException.denied("cannot enter the container's namespaces from " + where + " (" + detail
+                    + "): the helper container is not root; check the namespace's policies");
+            default -> new K8sCapException(ExitCode.FAILURE, "the debug script failed in " + where + ": " + marker.replace('\t', ' '));
+        };
+    }
+}
