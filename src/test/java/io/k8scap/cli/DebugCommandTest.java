@@ -225,9 +225,26 @@ class DebugCommandTest {
     }
 
     @Test
-    void viaAgentIsNotImplementedYetAndSaysWhatToUse() {
-        var r = run(POD, "--via", "agent", "--", "true").assertExit(1);
-        assertThat(r.err().strip()).isEqualTo("error: k8scap debug --via agent is not implemented yet; use --via node or --via ephemeral");
+    void anInteractiveAgentSessionIsRefusedBeforeAnythingIsCreatedAndSaysWhatToUse() {
+        var r = run(POD, "--via", "agent").assertExit(1);
+        assertThat(r.err().strip()).isEqualTo("error: interactive sessions through --via agent are not implemented yet: give a command, "
+                + "e.g. k8scap debug " + POD + " --via agent -- ip addr, or use --via node or --via ephemeral for a shell");
+        assertThat(client.pods().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", "k8scap").list().getItems()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--profile=netadmin|--via agent|--profile and --env are for --via ephemeral",
+        "--env=A=B|--via agent|--profile and --env are for --via ephemeral",
+        "--mount|--via agent|--mount is for --via node",
+        "--helper-namespace=tools|--via node|--helper-namespace is for --via agent"})
+    void agentOptionsThatDoNotFitAreUsageErrors(String option, String via, String message) {
+        List<String> args = new ArrayList<>(List.of(POD, option));
+        args.addAll(List.of(via.split(" ")));
+        args.addAll(List.of("--", "true"));
+        var r = run(args.toArray(String[]::new)).assertExit(2);
+        assertThat(r.err()).contains(message);
+        assertThat(client.pods().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", "k8scap").list().getItems()).isEmpty();
     }
 
     // ---- --via ephemeral ----------------------------------------------------------------------
