@@ -6,6 +6,6 @@ public enum Via {
     ephemeral,
     /** SSH to the node and nsenter into the container's namespaces with the node's own tools. */
     node,
-    /** a privileged helper pod on the node (kubectl-debug model): not implemented yet. */
+    /** a privileged helper pod on the node (kubectl-debug model): the helper image's tools in the container's namespaces. */
     agent
 }
