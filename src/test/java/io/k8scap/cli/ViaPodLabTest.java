@@ -213,6 +213,22 @@ class ViaPodLabTest {
         });
     }
 
+    /**
+     * proxy-inspect runs the same proxy.sh through a helper pod: on the same node the answer (mode,
+     * rules counted, findings) and the exit code are the ones SSH gives.
+     */
+    @Test
+    void proxyInspectThroughAHelperPodAnswersAsOverSsh() throws IOException {
+        api.namespace("default", null);
+        var ssh = run("proxy-inspect", "--node", Lab.NODE_NAME, "--mode", "iptables", "-o", "json", "--via", "ssh");
+        var pod = run("proxy-inspect", "--node", Lab.NODE_NAME, "--mode", "iptables", "-o", "json", "--via", "pod");
+        assertThat(pod.exitCode()).as(pod.err()).isEqualTo(ssh.exitCode());
+        JsonNode viaSsh = JSON.readTree(ssh.out());
+        assertThat(viaSsh.path("items").get(0).path("node").asText()).isEqualTo(Lab.NODE_NAME);
+        assertThat(JSON.readTree(pod.out())).isEqualTo(viaSsh);
+        assertNoHelperPodLeft();
+    }
+
     private static void assertNoHelperPodLeft() {
         assertThat(api.helperPods()).as("helper pods (label %s=%s) left in the API", HelperPods.MANAGED_BY, HelperPods.MANAGED_BY_VALUE)
                 .isEmpty();
