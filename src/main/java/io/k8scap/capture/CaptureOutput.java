@@ -26,8 +26,8 @@ public abstract class CaptureOutput {
     static final Duration FLUSH_EVERY = Duration.ofMillis(200);
     /** How long a quiet pod may hold back the merge (see {@link PcapMerger}). */
     static final Duration MERGE_WINDOW = Duration.ofMillis(250);
-    /** Records queued per pod in the merge: ≈ 250 ms at 4k packets/s, bounded memory with big GRO frames. */
-    static final int MERGE_QUEUE = 1024;
+    /** Records queued per pod in the merge: ≈ 250 ms at 1k packets/s; with 64 KB GRO frames at most 16 MB per pod. */
+    static final int MERGE_QUEUE = 256;
 
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "k8scap-flush");
