@@ -11,7 +11,6 @@ import io.k8scap.capture.OutputNames;
 import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.KubeSettings;
-import io.k8scap.cluster.NodeAddresses;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
 import io.k8scap.cluster.TargetResolver;
@@ -171,13 +170,7 @@ final class CaptureCommand implements Callable<Integer> {
                 throw new K8sCapException(ExitCode.USAGE, pods.size() + " pods match, more than --max-pods " + maxPods
                         + "; narrow the target (a pod name, -l) or raise --max-pods");
             }
-            Set<String> nodeNames = new LinkedHashSet<>();
-            pods.forEach(p -> nodeNames.add(p.nodeName()));
-            Map<String, String> addresses = new NodeAddresses(kc.client()).addresses(nodeNames, nodeAccess.nodeAddress);
-            Map<NodeTarget, List<ResolvedPod>> byNode = new LinkedHashMap<>();
-            for (ResolvedPod p : pods) {
-                byNode.computeIfAbsent(new NodeTarget(p.nodeName(), addresses.get(p.nodeName())), n -> new ArrayList<>()).add(p);
-            }
+            Map<NodeTarget, List<ResolvedPod>> byNode = PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress);
             NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(),
                     via.podSettings(duration == null ? DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
             Map<NodeTarget, NodeSession> sessions = new ConcurrentHashMap<>();

@@ -5,7 +5,6 @@ import io.k8scap.K8sCapException;
 import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.KubeSettings;
-import io.k8scap.cluster.NodeAddresses;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
 import io.k8scap.cluster.TargetResolver;
@@ -93,10 +92,7 @@ final class LocateCommand implements Callable<Integer> {
         try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
             pods = new TargetResolver(kc.client(), notices)
                     .resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
-            Map<String, String> addresses = new NodeAddresses(kc.client()).addresses(nodeNames(pods), nodeAccess.nodeAddress);
-            for (ResolvedPod p : pods) {
-                byNode.computeIfAbsent(new NodeTarget(p.nodeName(), addresses.get(p.nodeName())), n -> new ArrayList<>()).add(p);
-            }
+            byNode.putAll(PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress));
             NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
                     Logging.verbosity() > 1);
             NodeLocator locator = new NodeLocator();
@@ -149,12 +145,6 @@ final class LocateCommand implements Callable<Integer> {
         if (allNamespaces && kube.namespace != null) {
             throw new ParameterException(spec.commandLine(), "-A and -n cannot be used together");
         }
-    }
-
-    private static java.util.Set<String> nodeNames(List<ResolvedPod> pods) {
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
-        pods.forEach(p -> names.add(p.nodeName()));
-        return names;
     }
 
     /** One pod's answer, as printed (table) and serialized (JSON/YAML). */
