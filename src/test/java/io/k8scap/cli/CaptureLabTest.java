@@ -1,10 +1,14 @@
 package io.k8scap.cli;
 
+import static io.k8scap.lab.LabTraffic.assertNoTcpdumpLeft;
+import static io.k8scap.lab.LabTraffic.tcpdumpsWith;
+import static io.k8scap.lab.LabTraffic.tshark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8scap.lab.Lab;
+import io.k8scap.lab.LabTraffic;
 import io.k8scap.lab.MockCluster;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,8 +46,7 @@ class CaptureLabTest {
     @TempDir
     static Path dir;
 
-    private final List<Thread> traffic = new ArrayList<>();
-    private final AtomicBoolean stopTraffic = new AtomicBoolean();
+    private final LabTraffic traffic = new LabTraffic();
 
     @BeforeAll
     static void startCluster() throws IOException {
@@ -79,10 +81,7 @@ class CaptureLabTest {
 
     @AfterEach
     void stopTrafficThreads() throws InterruptedException {
-        stopTraffic.set(true);
-        for (Thread t : traffic) {
-            t.join(10_000);
-        }
+        traffic.close();
     }
 
     private static List<String> args(String... extra) {
@@ -96,51 +95,6 @@ class CaptureLabTest {
         return CliRunner.run(args(extra).toArray(String[]::new));
     }
 
-    /** Runs {@code command} (a shell line) every 200 ms until the test ends. */
-    private void keepSending(String command) {
-        Thread t = new Thread(() -> {
-            while (!stopTraffic.get()) {
-                try {
-                    new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(6, TimeUnit.SECONDS);
-                    Thread.sleep(200);
-                } catch (IOException | InterruptedException e) {
-                    return;
-                }
-            }
-        }, "lab-traffic");
-        t.setDaemon(true);
-        t.start();
-        traffic.add(t);
-    }
-
-    private static List<String> tshark(Path pcap, String... fields) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-T", "fields", "-E", "separator=|"));
-        for (String f : fields) {
-            cmd.add("-e");
-            cmd.add(f);
-        }
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("tshark reads %s without error", pcap).isZero();
-        return out.lines().toList();
-    }
-
-    /** tcpdump processes on the node whose command line carries {@code marker} (a unique port in the filter). */
-    private static long tcpdumpsWith(String marker) throws IOException {
-        return ProcessHandle.allProcesses()
-                .filter(ph -> ph.info().commandLine().map(c -> c.contains("tcpdump") && c.contains(marker) && !c.contains("timeout")).orElse(false))
-                .count();
-    }
-
-    private static void assertNoTcpdumpLeft(String marker) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (tcpdumpsWith(marker) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertThat(tcpdumpsWith(marker)).as("tcpdump processes left on the node for filter marker %s", marker).isZero();
-    }
-
     private static String uniquePort() {
         return String.valueOf(40000 + ThreadLocalRandom.current().nextInt(20000));
     }
@@ -148,9 +102,9 @@ class CaptureLabTest {
     @Test
     void httpIcmpAndUdpToTheContainerdPodAreInThePcap() throws Exception {
         Lab.LabPod pod = lab.pod("containerd");
-        keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
-        keepSending("busybox ping -c 1 -W 1 " + pod.podIP());
-        keepSending("bash -c 'echo k8scap-udp-probe > /dev/udp/" + pod.podIP() + "/9999'");
+        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        traffic.keepSending("busybox ping -c 1 -W 1 " + pod.podIP());
+        traffic.keepSending("bash -c 'echo k8scap-udp-probe > /dev/udp/" + pod.podIP() + "/9999'");
         Path out = dir.resolve("containerd.pcap");
         String marker = uniquePort();
         var r = capture("-n", pod.namespace(), "flyteadmin", "-w", out.toString(), "--duration", "4s",
@@ -173,7 +127,7 @@ class CaptureLabTest {
     void dockershimPodInsideItsNetnsOnLoopbackSeesPodLocalTraffic() throws Exception {
         Lab.LabPod pod = lab.pod("docker");
         long pid = lab.truth("docker").pid();
-        keepSending("nsenter -t " + pid + " -n timeout 5 busybox wget -q -O - http://127.0.0.1:8080/");
+        traffic.keepSending("nsenter -t " + pid + " -n timeout 5 busybox wget -q -O - http://127.0.0.1:8080/");
         Path out = dir.resolve("docker-lo.pcap");
         String marker = uniquePort();
         var r = capture("-n", pod.namespace(), pod.name(), "--interface", "lo", "-w", out.toString(), "--count", "10",
@@ -188,7 +142,7 @@ class CaptureLabTest {
     void hostNetworkPodIsCapturedOnTheNodeAndSaysSo() throws Exception {
         Lab.LabPod pod = lab.pod("host");
         String url = lab.podProperty("host", "expect.url");
-        keepSending("timeout 5 busybox wget -q -O - " + url);
+        traffic.keepSending("timeout 5 busybox wget -q -O - " + url);
         Path out = dir.resolve("host.pcap");
         String port = url.replaceAll(".*:(\\d+)/.*", "$1");
         var r = capture("-n", pod.namespace(), pod.name(), "--interface", "lo", "-w", out.toString(), "--count", "6", "tcp port " + port)
@@ -201,8 +155,8 @@ class CaptureLabTest {
     void podsOnTwoNodesBecomeOneTimeOrderedPcapngWithAnInterfacePerPod() throws Exception {
         Lab.LabPod web = lab.pod("docker");
         Lab.LabPod cart = node2.pod("node2-docker");
-        keepSending("timeout 5 busybox wget -q -O - http://" + web.podIP() + ":8080/");
-        keepSending("timeout 5 busybox wget -q -O - http://" + cart.podIP() + ":8080/");
+        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + web.podIP() + ":8080/");
+        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + cart.podIP() + ":8080/");
         Path out = dir.resolve("two-nodes.pcapng");
         var r = capture("-A", "-l", "app in (web,cart)", "-w", out.toString(), "--duration", "4s", "tcp port 8080", "-o", "json").assertExit(0);
 
@@ -240,7 +194,7 @@ class CaptureLabTest {
     @Test
     void dashWStreamsAValidPcapToStdoutAndNothingElse() throws Exception {
         Lab.LabPod pod = lab.pod("docker");
-        keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
         var r = CliRunner.runBinary(args("-n", pod.namespace(), pod.name(), "-w", "-", "--count", "8", "tcp port 8080").toArray(String[]::new))
                 .assertExit(0);
         Path out = dir.resolve("stdout.pcap");
@@ -252,7 +206,7 @@ class CaptureLabTest {
     @Test
     void maxSizeStopsAtARecordBoundary() throws Exception {
         Lab.LabPod pod = lab.pod("docker");
-        keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
         Path out = dir.resolve("max-size.pcap");
         String marker = uniquePort();
         var r = capture("-n", pod.namespace(), pod.name(), "-w", out.toString(), "--max-size", "3k", "--duration", "20s",

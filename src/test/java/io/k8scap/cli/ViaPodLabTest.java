@@ -1,11 +1,15 @@
 package io.k8scap.cli;
 
+import static io.k8scap.lab.LabTraffic.assertNoTcpdumpLeft;
+import static io.k8scap.lab.LabTraffic.tcpdumpsWith;
+import static io.k8scap.lab.LabTraffic.tshark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.k8scap.lab.Lab;
+import io.k8scap.lab.LabTraffic;
 import io.k8scap.lab.MockCluster;
 import io.k8scap.node.NodeTarget;
 import io.k8scap.node.ShellQuote;
@@ -58,8 +62,7 @@ class ViaPodLabTest {
     @TempDir
     static Path dir;
 
-    private final List<Thread> traffic = new ArrayList<>();
-    private final AtomicBoolean stopTraffic = new AtomicBoolean();
+    private final LabTraffic traffic = new LabTraffic();
     private int execsBefore;
 
     @BeforeAll
@@ -111,10 +114,7 @@ class ViaPodLabTest {
 
     @AfterEach
     void stopTrafficThreads() throws InterruptedException {
-        stopTraffic.set(true);
-        for (Thread t : traffic) {
-            t.join(10_000);
-        }
+        traffic.close();
     }
 
     /** The lab node's SSH access as flags (the user's ~/.ssh plays no part), then {@code extra}. */
@@ -128,51 +128,6 @@ class ViaPodLabTest {
 
     private static CliRunner.Result run(String command, String... extra) {
         return CliRunner.run(args(command, extra).toArray(String[]::new));
-    }
-
-    /** Runs {@code command} (a shell line) every 200 ms until the test ends. */
-    private void keepSending(String command) {
-        Thread t = new Thread(() -> {
-            while (!stopTraffic.get()) {
-                try {
-                    new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(6, TimeUnit.SECONDS);
-                    Thread.sleep(200);
-                } catch (IOException | InterruptedException e) {
-                    return;
-                }
-            }
-        }, "via-pod-traffic");
-        t.setDaemon(true);
-        t.start();
-        traffic.add(t);
-    }
-
-    private static List<String> tshark(Path pcap, String... fields) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tshark", "-r", pcap.toString(), "-T", "fields", "-E", "separator=|"));
-        for (String f : fields) {
-            cmd.add("-e");
-            cmd.add(f);
-        }
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("tshark reads %s without error", pcap).isZero();
-        return out.lines().toList();
-    }
-
-    /** tcpdump processes on the node whose command line carries {@code marker} (a unique port in the filter). */
-    private static long tcpdumpsWith(String marker) {
-        return ProcessHandle.allProcesses()
-                .filter(ph -> ph.info().commandLine().map(c -> c.contains("tcpdump") && c.contains(marker) && !c.contains("timeout")).orElse(false))
-                .count();
-    }
-
-    private static void assertNoTcpdumpLeft(String marker, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (tcpdumpsWith(marker) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertThat(tcpdumpsWith(marker)).as("tcpdump processes left on the node for filter marker %s", marker).isZero();
     }
 
     private static String uniquePort() {
@@ -371,7 +326,7 @@ class ViaPodLabTest {
     void captureOfRealHttpTrafficOnTheHostVethIsAValidPcap(String via) throws Exception {
         Lab.LabPod pod = lab.pod("docker");
         String marker = uniquePort();
-        keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
         Path out = dir.resolve("http-via-" + via + ".pcap");
         var r = run("capture", "-n", pod.namespace(), pod.name(), "-w", out.toString(), "--count", "10", "--via", via,
                 "tcp port 8080 or port " + marker).assertExit(0);
