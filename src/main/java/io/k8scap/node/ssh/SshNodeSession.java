@@ -106,13 +106,31 @@ final class SshNodeSession implements NodeSession {
     }
 
     /** The exit status of a closed channel, as OpenSSH's client reports it. */
+    /**
+     * A channel that closed without an exit status usually means the connection is going away (the
+     * sshd serving it died), but JSch may close the channel a moment before it marks the session
+     * disconnected: give it up to a second to tell, rather than report a made-up status 255.
+     */
+    private boolean connectionDropping() {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (session.isConnected() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return !session.isConnected();
+    }
+
     private int exitStatus(ChannelExec ch) {
         int status = ch.getExitStatus();
         if (status < 0) {
             String signal = ch.getExitSignal();
             if (signal != null) {
                 status = 128 + SIGNALS.getOrDefault(signal, 127);
-            } else if (!session.isConnected()) {
+            } else if (connectionDropping()) {
                 throw lost(null);
             } else {
                 status = 255; // as OpenSSH's client: the server sent no exit status
