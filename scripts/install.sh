@@ -55,24 +55,10 @@ java=$(readlink -f "$java")
 printf '%s\n' "$java" > "$lib/java"
 rm -f "$lib/k8scap.jsa" "$lib/k8scap.aot"
 
-# Class-data sharing: record the classes a typical run loads (help, and a locate that builds the
-# Kubernetes client and fails fast against a closed loopback port), then archive them.
-train=$(mktemp -d)
-trap 'rm -rf "$train"' EXIT
-cat > "$train/kubeconfig" <<'KUBECONFIG'
-apiVersion: v1
-kind: Config
-clusters:
-- name: training
-  cluster: {server: "https://127.0.0.1:9"}
-contexts:
-- name: training
-  context: {cluster: training, user: training, namespace: default}
-current-context: training
-users:
-- name: training
-  user: {token: training}
-KUBECONFIG
+# Class-data sharing: record the classes a real run loads, then archive them. The training
+# (io.k8scap.cli.Training) runs capture, locate and help in-process against a Kubernetes API on
+# loopback serving one pod and node, up to an SSH connection refused by a closed loopback port,
+# then loads what an SSH session needs. No cluster or node is contacted.
 feature=$("$java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -c 'AOTCacheOutput' || true)
 if [ "$feature" -gt 0 ]; then
   flag=(-XX:AOTCacheOutput="$lib/k8scap.aot")
@@ -81,8 +67,7 @@ else
   flag=(-XX:ArchiveClassesAtExit="$lib/k8scap.jsa")
   kind="AppCDS archive"
 fi
-"$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${flag[@]}" -jar "$lib/k8scap.jar" \
-  locate --kubeconfig "$train/kubeconfig" training-pod >/dev/null 2>&1 || true
+"$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${flag[@]}" -cp "$lib/k8scap.jar" io.k8scap.cli.Training >/dev/null 2>&1 || true
 if [ -f "$lib/k8scap.aot" ] || [ -f "$lib/k8scap.jsa" ]; then
   echo "made the $kind for $java" >&2
 else
