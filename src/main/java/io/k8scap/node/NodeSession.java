@@ -4,8 +4,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * One open connection to one node (one SSH session today; a helper pod later, issue 6). Every
- * channel a command needs on that node goes through the same session.
+ * Access to one node: over SSH, one connection (more when more commands run at once than sshd's
+ * MaxSessions allows on one), or a helper pod. Every command k8scap runs on that node goes through
+ * the same session; commands may run concurrently from several threads.
  */
 public interface NodeSession extends AutoCloseable {
 

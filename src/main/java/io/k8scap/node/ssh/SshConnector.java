@@ -40,6 +40,12 @@ import java.util.stream.Collectors;
  */
 public final class SshConnector {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Commands (exec channels) at once on one SSH connection: below OpenSSH's default MaxSessions
+     * (10), with room for a channel sshd has not finished closing. More at once open another
+     * connection to the node.
+     */
+    static final int CHANNELS_PER_CONNECTION = 8;
 
     private final NodeAccessSettings settings;
     private final Consumer<String> notices;
@@ -72,8 +78,17 @@ public final class SshConnector {
         return resolver.resolve(target);
     }
 
-    /** Connects and authenticates (jump hosts first), within the timeout; the caller closes the session. */
+    /**
+     * Connects and authenticates (jump hosts first), within the timeout; the caller closes the
+     * session. When more than {@value #CHANNELS_PER_CONNECTION} commands run on the node at once,
+     * the session opens further connections to it the same way (through the same bastion session).
+     */
     public NodeSession open(NodeTarget target) {
+        return open(target, CHANNELS_PER_CONNECTION);
+    }
+
+    /** {@link #open(NodeTarget)} with at most {@code channelsPerConnection} commands at once on one connection. */
+    NodeSession open(NodeTarget target, int channelsPerConnection) {
         SshRoute route = resolver.resolve(target);
         if (settings.insecureSkipHostKeyCheck() && insecureWarned.compareAndSet(false, true)) {
             notices.accept("warning: --insecure-skip-host-key-check: SSH host keys are NOT verified; anyone on the path can impersonate the nodes");
@@ -87,7 +102,16 @@ public final class SshConnector {
             }
             Session node = connect(route, route.node(), previous);
             sessions.add(node);
-            return new SshNodeSession(target, route.node(), settings.sudo(), sessions, timeoutMillis());
+            Session bastion = previous;
+            return new SshNodeSession(target, route.node(), settings.sudo(), sessions, timeoutMillis(), channelsPerConnection,
+                    () -> {
+                        try {
+                            return connect(route, route.node(), bastion);
+                        } catch (K8sCapException e) {
+                            throw new K8sCapException(e.exitCode(), e.getMessage()
+                                    + " (another connection, for more commands at once than one connection carries)", e);
+                        }
+                    });
         } catch (RuntimeException e) {
             for (int i = sessions.size() - 1; i >= 0; i--) {
                 sessions.get(i).disconnect();
