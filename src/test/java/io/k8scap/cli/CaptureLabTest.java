@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8scap.lab.Lab;
 import io.k8scap.lab.LabTraffic;
 import io.k8scap.lab.MockCluster;
+import io.k8scap.node.ShellQuote;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -226,6 +228,52 @@ class CaptureLabTest {
         assertThat(r.err()).contains("nope");
         assertThat(out).doesNotExist();
         assertThat(Path.of(out + ".partial")).doesNotExist();
+    }
+
+    // ---- the progress line, under a real pseudo-terminal (script(1)) -------------------------------------------
+
+    /** k8scap's stderr (and stdout) as a terminal shows them: a child JVM run by {@code script -qfec} on a pty. */
+    private static String onATerminal(Path cwd, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.k8scap.K8sCap"));
+        cmd.addAll(args(extra));
+        Process p = new ProcessBuilder("script", "-qfec", ShellQuote.join(cmd), "/dev/null").directory(cwd.toFile())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String shown = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("k8scap under script: %s", shown).isZero();
+        return shown;
+    }
+
+    @Test
+    void onATerminalTheProgressLineIsRedrawnAndErasedBeforeACleanSummary() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        Path cwd = Files.createTempDirectory(dir, "pty");
+        String shown = onATerminal(cwd, "-n", pod.namespace(), pod.name(), "-w", "p.pcap", "--duration", "3s", "tcp port 8080");
+
+        String frame = "  [\\d,]+ packets  [\\d.]+ [kMG]?B  [\\d.]+ [kMG]?B/s  00:00:0[0-3]";
+        assertThat(shown).containsPattern("\r\033\\[K" + frame);
+        assertThat(shown.split("\r\033\\[K", -1)).as("redraws").hasSizeGreaterThanOrEqualTo(4);
+        // What a person reads on each line (the pty turns \n into \r\n) is what follows the line's last erase.
+        List<String> lines = Arrays.stream(shown.split("\n")).map(l -> l.replace("\r", "")).toList();
+        List<String> visible = lines.stream().map(l -> l.substring(l.lastIndexOf("\033[K") < 0 ? 0 : l.lastIndexOf("\033[K") + 3)).toList();
+        assertThat(visible).as(shown).noneMatch(l -> l.matches(".*" + frame + ".*"));
+        assertThat(visible).filteredOn(l -> l.contains("capturing ")).singleElement().asString().startsWith("capturing " + pod.namespace());
+        assertThat(visible).filteredOn(l -> l.contains("stopped (")).singleElement().asString()
+                .startsWith("stopped (--duration 3s reached): ").contains("p.pcap; ").endsWith("; tcpdump on " + Lab.NODE_NAME + " ended");
+        assertThat(tshark(cwd.resolve("p.pcap"), "frame.number")).isNotEmpty();
+    }
+
+    @Test
+    void onATerminalDashQDrawsNoProgress() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
+        Path cwd = Files.createTempDirectory(dir, "pty-q");
+        String shown = onATerminal(cwd, "-q", "-n", pod.namespace(), pod.name(), "-w", "q.pcap", "--duration", "2s", "tcp port 8080");
+        assertThat(shown).doesNotContain("\033[K").doesNotContain("packets");
+        assertThat(tshark(cwd.resolve("q.pcap"), "frame.number")).isNotEmpty();
     }
 
     // ---- stop paths through a separate k8scap process: Ctrl+C, SIGTERM, SIGKILL --------------------------
