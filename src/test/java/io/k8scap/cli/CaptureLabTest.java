@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8scap.lab.Lab;
 import io.k8scap.lab.LabTraffic;
 import io.k8scap.lab.MockCluster;
-import io.k8scap.node.ShellQuote;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -232,26 +232,12 @@ class CaptureLabTest {
 
     // ---- the progress line, under a real pseudo-terminal (script(1)) -------------------------------------------
 
-    /** k8scap's stderr (and stdout) as a terminal shows them: a child JVM run by {@code script -qfec} on a pty. */
-    private static String onATerminal(Path cwd, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.k8scap.K8sCap"));
-        cmd.addAll(args(extra));
-        Process p = new ProcessBuilder("script", "-qfec", ShellQuote.join(cmd), "/dev/null").directory(cwd.toFile())
-                .redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String shown = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("k8scap under script: %s", shown).isZero();
-        return shown;
-    }
-
     @Test
     void onATerminalTheProgressLineIsRedrawnAndErasedBeforeACleanSummary() throws Exception {
         Lab.LabPod pod = lab.pod("docker");
         traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
         Path cwd = Files.createTempDirectory(dir, "pty");
-        String shown = onATerminal(cwd, "-n", pod.namespace(), pod.name(), "-w", "p.pcap", "--duration", "3s", "tcp port 8080");
+        String shown = K8sCapProcess.onATerminal(cwd, args("-n", pod.namespace(), pod.name(), "-w", "p.pcap", "--duration", "3s", "tcp port 8080"));
 
         String frame = "  [\\d,]+ packets  [\\d.]+ [kMG]?B  [\\d.]+ [kMG]?B/s  00:00:0[0-3]";
         assertThat(shown).containsPattern("\r\033\\[K" + frame);
@@ -271,7 +257,7 @@ class CaptureLabTest {
         Lab.LabPod pod = lab.pod("docker");
         traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
         Path cwd = Files.createTempDirectory(dir, "pty-q");
-        String shown = onATerminal(cwd, "-q", "-n", pod.namespace(), pod.name(), "-w", "q.pcap", "--duration", "2s", "tcp port 8080");
+        String shown = K8sCapProcess.onATerminal(cwd, args("-q", "-n", pod.namespace(), pod.name(), "-w", "q.pcap", "--duration", "2s", "tcp port 8080"));
         assertThat(shown).doesNotContain("\033[K").doesNotContain("packets");
         assertThat(tshark(cwd.resolve("q.pcap"), "frame.number")).isNotEmpty();
     }
@@ -282,10 +268,7 @@ class CaptureLabTest {
 
     /** Starts k8scap as its own JVM (as a user would), in {@code cwd}, and waits until its tcpdump listens. */
     private static Child startChild(Path cwd, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.k8scap.K8sCap"));
-        cmd.addAll(args(extra));
-        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(K8sCapProcess.command(args(extra))).directory(cwd.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         List<String> lines = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -342,21 +325,9 @@ class CaptureLabTest {
         return bin.resolve("stdin.pcap");
     }
 
-    private record Finished(int exitCode, String err) {}
-
-    /** Runs k8scap as its own JVM in {@code cwd} with {@code path} as its PATH, to the end. */
-    private static Finished runChild(Path cwd, String path, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.k8scap.K8sCap"));
-        cmd.addAll(args(extra));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
-        pb.environment().put("PATH", path);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("k8scap ended: %s", err).isTrue();
-        return new Finished(p.exitValue(), err);
+    /** capture as its own JVM in {@code cwd}, with {@code path} as its PATH. */
+    private static K8sCapProcess.Finished withPath(Path cwd, String path, String... extra) throws Exception {
+        return K8sCapProcess.run(cwd, Map.of("PATH", path), args(extra));
     }
 
     @Test
@@ -365,7 +336,7 @@ class CaptureLabTest {
         traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
         Path bin = fakeWiresharkDir("ws-only");
         Path cwd = Files.createTempDirectory(dir, "ws-only-cwd");
-        var r = runChild(cwd, bin + ":" + System.getenv("PATH"), "-n", pod.namespace(), pod.name(), "--wireshark", "--count", "8",
+        var r = withPath(cwd, bin + ":" + System.getenv("PATH"), "-n", pod.namespace(), pod.name(), "--wireshark", "--count", "8",
                 "tcp port 8080");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(Files.readAllLines(bin.resolve("argv"))).containsExactly("-k", "-i", "-");
@@ -382,7 +353,7 @@ class CaptureLabTest {
         traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
         Path bin = fakeWiresharkDir("ws-and-file");
         Path cwd = Files.createTempDirectory(dir, "ws-and-file-cwd");
-        var r = runChild(cwd, bin + ":" + System.getenv("PATH"), "-n", pod.namespace(), pod.name(), "-w", "both.pcap", "--wireshark",
+        var r = withPath(cwd, bin + ":" + System.getenv("PATH"), "-n", pod.namespace(), pod.name(), "-w", "both.pcap", "--wireshark",
                 "--count", "8", "tcp port 8080");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(Files.readAllLines(bin.resolve("argv"))).containsExactly("-k", "-i", "-");
@@ -400,7 +371,7 @@ class CaptureLabTest {
         Path emptyBin = Files.createDirectories(dir.resolve("no-wireshark-bin"));
         Path cwd = Files.createTempDirectory(dir, "no-ws-cwd");
         String port = uniquePort();
-        var r = runChild(cwd, emptyBin.toString(), "-n", pod.namespace(), pod.name(), "--wireshark", "--count", "1", "tcp port " + port);
+        var r = withPath(cwd, emptyBin.toString(), "-n", pod.namespace(), pod.name(), "--wireshark", "--count", "1", "tcp port " + port);
         assertThat(r.exitCode()).as(r.err()).isEqualTo(6);
         assertThat(r.err().lines().filter(l -> l.startsWith("error: ")).toList()).singleElement().asString()
                 .startsWith("error: cannot start wireshark on this machine (")
@@ -420,7 +391,7 @@ class CaptureLabTest {
         Path emptyBin = Files.createDirectories(dir.resolve("no-wireshark-bin-w"));
         Path cwd = Files.createTempDirectory(dir, "no-ws-w-cwd");
         String port = uniquePort();
-        var r = runChild(cwd, emptyBin.toString(), "-n", pod.namespace(), pod.name(), "-w", "x.pcap", "--wireshark", "--count", "1",
+        var r = withPath(cwd, emptyBin.toString(), "-n", pod.namespace(), pod.name(), "-w", "x.pcap", "--wireshark", "--count", "1",
                 "tcp port " + port);
         assertThat(r.exitCode()).as(r.err()).isEqualTo(6);
         assertThat(r.err()).contains("error: cannot start wireshark on this machine (");

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -52,11 +53,27 @@ class LocateLabTest {
 
     /** locate with the lab node's SSH access as flags; the user's ~/.ssh plays no part. */
     private static CliRunner.Result locate(String... args) {
+        return CliRunner.run(locateArgs(args).toArray(String[]::new));
+    }
+
+    private static List<String> locateArgs(String... args) {
         List<String> all = new ArrayList<>(List.of("locate", "--kubeconfig", kubeconfig.toString(),
                 "--ssh-config", emptySshConfig.toString(), "--ssh-port", String.valueOf(lab.sshPort()), "--ssh-user", lab.sshUser(),
                 "-i", lab.identity().toString(), "--known-hosts", lab.knownHosts().toString()));
         all.addAll(List.of(args));
-        return CliRunner.run(all.toArray(String[]::new));
+        return all;
+    }
+
+    /** JSch logs to the process's own stderr, so this runs k8scap as its own JVM (a real error's trace: SshConnectorLoggerTest). */
+    @Test
+    void dashVvShowsJschsLogButNoStackTraceForANormalDisconnect() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        var r = K8sCapProcess.run(dir, Map.of(), locateArgs("-vv", "-n", pod.namespace(), pod.name(), "--via", "ssh"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("jsch: Authentication succeeded").contains("jsch: Disconnecting from ");
+        // JSch's reader thread usually logs "leaving main loop due to Socket closed" before the JVM exits (not always):
+        // when it does, it is one line.
+        assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
     }
 
     private static long netnsInodeOf(long pid) throws IOException {
