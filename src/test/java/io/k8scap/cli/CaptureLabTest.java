@@ -330,39 +330,41 @@ class CaptureLabTest {
         return K8sCapProcess.run(cwd, Map.of("PATH", path), args(extra));
     }
 
-    @Test
-    void wiresharkGetsDashKDashIDashAndAValidPcapOnItsStdin() throws Exception {
-        Lab.LabPod pod = lab.pod("docker");
+    private record WiresharkRun(K8sCapProcess.Finished result, Path bin, Path cwd) {}
+
+    /** capture of {@code podKey}'s HTTP traffic with {@code extra} and the stand-in wireshark first on PATH; it exits 0 and wireshark got {@code -k -i -}. */
+    private WiresharkRun withStandInWireshark(String podKey, String name, String... extra) throws Exception {
+        Lab.LabPod pod = lab.pod(podKey);
         traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
-        Path bin = fakeWiresharkDir("ws-only");
-        Path cwd = Files.createTempDirectory(dir, "ws-only-cwd");
-        var r = withPath(cwd, bin + ":" + System.getenv("PATH"), "-n", pod.namespace(), pod.name(), "--wireshark", "--count", "8",
-                "tcp port 8080");
+        Path bin = fakeWiresharkDir(name);
+        Path cwd = Files.createTempDirectory(dir, name + "-cwd");
+        List<String> all = new ArrayList<>(List.of("-n", pod.namespace(), pod.name()));
+        all.addAll(List.of(extra));
+        var r = withPath(cwd, bin + ":" + System.getenv("PATH"), all.toArray(String[]::new));
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(Files.readAllLines(bin.resolve("argv"))).containsExactly("-k", "-i", "-");
-        assertThat(tshark(wiresharkStdin(bin), "tcp.port")).hasSize(8).allMatch(l -> l.contains("8080"));
-        assertThat(r.err()).contains("→ Wireshark").contains("stopped (--count 8 reached): 8 packets").contains("written to Wireshark");
-        try (var files = Files.list(cwd)) {
+        return new WiresharkRun(r, bin, cwd);
+    }
+
+    @Test
+    void wiresharkGetsDashKDashIDashAndAValidPcapOnItsStdin() throws Exception {
+        var w = withStandInWireshark("docker", "ws-only", "--wireshark", "--count", "8", "tcp port 8080");
+        assertThat(tshark(wiresharkStdin(w.bin()), "tcp.port")).hasSize(8).allMatch(l -> l.contains("8080"));
+        assertThat(w.result().err()).contains("→ Wireshark").contains("stopped (--count 8 reached): 8 packets").contains("written to Wireshark");
+        try (var files = Files.list(w.cwd())) {
             assertThat(files.toList()).as("--wireshark alone writes no file").isEmpty();
         }
     }
 
     @Test
     void wiresharkAndDashWFileBothGetThePackets() throws Exception {
-        Lab.LabPod pod = lab.pod("containerd");
-        traffic.keepSending("timeout 5 busybox wget -q -O - http://" + pod.podIP() + ":8080/");
-        Path bin = fakeWiresharkDir("ws-and-file");
-        Path cwd = Files.createTempDirectory(dir, "ws-and-file-cwd");
-        var r = withPath(cwd, bin + ":" + System.getenv("PATH"), "-n", pod.namespace(), pod.name(), "-w", "both.pcap", "--wireshark",
-                "--count", "8", "tcp port 8080");
-        assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(Files.readAllLines(bin.resolve("argv"))).containsExactly("-k", "-i", "-");
-        Path file = cwd.resolve("both.pcap");
+        var w = withStandInWireshark("containerd", "ws-and-file", "-w", "both.pcap", "--wireshark", "--count", "8", "tcp port 8080");
+        Path file = w.cwd().resolve("both.pcap");
         List<String> inFile = tshark(file, "frame.time_epoch", "tcp.srcport", "tcp.dstport", "tcp.seq_raw");
         assertThat(inFile).hasSize(8).allMatch(l -> l.contains("8080"));
-        assertThat(tshark(wiresharkStdin(bin), "frame.time_epoch", "tcp.srcport", "tcp.dstport", "tcp.seq_raw"))
+        assertThat(tshark(wiresharkStdin(w.bin()), "frame.time_epoch", "tcp.srcport", "tcp.dstport", "tcp.seq_raw"))
                 .as("Wireshark got the very packets of the file").isEqualTo(inFile);
-        assertThat(r.err()).contains("written to " + file);
+        assertThat(w.result().err()).contains("written to " + file);
     }
 
     @Test
