@@ -4,12 +4,17 @@ import io.k8scap.capture.CaptureRun;
 import io.k8scap.capture.DurationText;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * The capture's progress line on stderr, redrawn in place twice a second — only when stderr is a
  * terminal (and not -q): logs and CI output get the final summary only.
  */
 final class Progress implements AutoCloseable {
+    /** Moves to the start of the line and erases it: every redraw starts with this, and close() ends with it. */
+    static final String ERASE_LINE = "\r\033[K";
+    static final Duration INTERVAL = Duration.ofMillis(500);
+
     private final PrintWriter err;
     private final Thread thread;
 
@@ -19,6 +24,11 @@ final class Progress implements AutoCloseable {
     }
 
     static Progress start(PrintWriter err, CaptureRun run, int pods, boolean enabled) {
+        return start(err, run::packets, run::bytes, pods, enabled, INTERVAL);
+    }
+
+    /** {@code packets} and {@code bytes}: the running totals, read on each redraw. */
+    static Progress start(PrintWriter err, LongSupplier packets, LongSupplier bytes, int pods, boolean enabled, Duration interval) {
         if (!enabled) {
             return new Progress(err, null);
         }
@@ -29,18 +39,16 @@ final class Progress implements AutoCloseable {
             double rate = 0;
             try {
                 while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(500);
+                    Thread.sleep(interval.toMillis());
                     long now = System.nanoTime();
-                    long bytes = run.bytes();
+                    long b = bytes.getAsLong();
                     double seconds = (now - lastTime) / 1e9;
-                    rate = seconds > 0 ? (bytes - lastBytes) / seconds : rate;
-                    lastBytes = bytes;
+                    rate = seconds > 0 ? (b - lastBytes) / seconds : rate;
+                    lastBytes = b;
                     lastTime = now;
-                    String line = "  " + Human.count(run.packets()) + " packets  " + Human.bytes(bytes) + "  "
-                            + Human.bytes((long) rate) + "/s  " + DurationText.clock(Duration.ofNanos(now - started))
-                            + (pods > 1 ? "  (" + pods + " pods)" : "");
+                    String line = line(packets.getAsLong(), b, (long) rate, Duration.ofNanos(now - started), pods);
                     synchronized (err) {
-                        err.print("\r\033[K" + line);
+                        err.print(ERASE_LINE + line);
                         err.flush();
                     }
                 }
@@ -51,6 +59,12 @@ final class Progress implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         return new Progress(err, t);
+    }
+
+    /** One frame: {@code   1,204 packets  1.3 MB  42.0 kB/s  00:01:05  (3 pods)} (the pod count only when several). */
+    static String line(long packets, long bytes, long bytesPerSecond, Duration elapsed, int pods) {
+        return "  " + Human.count(packets) + " packets  " + Human.bytes(bytes) + "  " + Human.bytes(bytesPerSecond) + "/s  "
+                + DurationText.clock(elapsed) + (pods > 1 ? "  (" + pods + " pods)" : "");
     }
 
     @Override
@@ -65,7 +79,7 @@ final class Progress implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (err) {
-            err.print("\r\033[K");
+            err.print(ERASE_LINE);
             err.flush();
         }
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8scap.lab.Lab;
-import io.k8scap.lab.MockCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("lab")
 class DebugInteractiveLabTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static LabCli env;
     private static Lab lab;
-    private static MockCluster cluster;
-    private static Path kubeconfig;
-    private static Path sshConfig;
     private static Path driver;
 
     @TempDir
@@ -42,10 +39,8 @@ class DebugInteractiveLabTest {
 
     @BeforeAll
     static void start() throws IOException {
-        lab = Lab.load();
-        cluster = MockCluster.start().loadLab(lab);
-        kubeconfig = cluster.writeKubeconfig(dir, "default");
-        sshConfig = Files.writeString(dir.resolve("ssh_config"), "");
+        env = LabCli.start(dir);
+        lab = env.lab();
         driver = dir.resolve("pty_drive.py");
         try (InputStream in = DebugInteractiveLabTest.class.getResourceAsStream("/io/k8scap/debug/pty_drive.py")) {
             Files.write(driver, in.readAllBytes());
@@ -54,8 +49,8 @@ class DebugInteractiveLabTest {
 
     @AfterAll
     static void stop() {
-        if (cluster != null) {
-            cluster.close();
+        if (env != null) {
+            env.close();
         }
     }
 
@@ -66,7 +61,7 @@ class DebugInteractiveLabTest {
                 String.valueOf(rows), String.valueOf(cols), "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
                 "io.k8scap.K8sCap", "debug", "-n", pod.namespace(), pod.name(), "--via", "node"));
-        argv.addAll(DebugNodeLabTest.accessArgs(lab, kubeconfig, sshConfig));
+        argv.addAll(env.accessArgs());
         argv.addAll(List.of(extra));
         Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

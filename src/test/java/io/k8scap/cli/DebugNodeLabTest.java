@@ -3,7 +3,6 @@ package io.k8scap.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.k8scap.lab.Lab;
-import io.k8scap.lab.MockCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,41 +26,30 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("lab")
 class DebugNodeLabTest {
+    private static LabCli env;
     private static Lab lab;
-    private static MockCluster cluster;
-    private static Path kubeconfig;
-    private static Path emptySshConfig;
 
     @TempDir
     static Path dir;
 
     @BeforeAll
     static void startCluster() throws IOException {
-        lab = Lab.load();
-        cluster = MockCluster.start().loadLab(lab);
-        kubeconfig = cluster.writeKubeconfig(dir, "default");
-        emptySshConfig = Files.writeString(dir.resolve("ssh_config"), "");
+        env = LabCli.start(dir);
+        lab = env.lab();
     }
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
+        if (env != null) {
+            env.close();
         }
-    }
-
-    /** The common flags: the lab's API server and the lab node's SSH access; the user's ~/.ssh plays no part. */
-    static List<String> accessArgs(Lab lab, Path kubeconfig, Path sshConfig) {
-        return List.of("--kubeconfig", kubeconfig.toString(), "--ssh-config", sshConfig.toString(),
-                "--ssh-port", String.valueOf(lab.sshPort()), "--ssh-user", lab.sshUser(),
-                "-i", lab.identity().toString(), "--known-hosts", lab.knownHosts().toString());
     }
 
     /** k8scap debug -n NS POD --via node [extra…] -- CMD… */
     private static CliRunner.Result debug(String key, List<String> extra, String... cmd) {
         Lab.LabPod pod = lab.pod(key);
         List<String> all = new ArrayList<>(List.of("debug", "-n", pod.namespace(), pod.name(), "--via", "node"));
-        all.addAll(accessArgs(lab, kubeconfig, emptySshConfig));
+        all.addAll(env.accessArgs());
         all.addAll(extra);
         all.add("--");
         all.addAll(List.of(cmd));
@@ -183,7 +171,7 @@ class DebugNodeLabTest {
     void preflightChecksNodeAccessAndCreatesNothing() {
         Lab.LabPod pod = lab.pod("docker");
         List<String> all = new ArrayList<>(List.of("debug", "-n", pod.namespace(), pod.name(), "--via", "node", "--preflight"));
-        all.addAll(accessArgs(lab, kubeconfig, emptySshConfig));
+        all.addAll(env.accessArgs());
         var r = CliRunner.run(all.toArray(String[]::new)).assertExit(0);
         assertThat(r.err()).contains("preflight: ok: SSH to node lab-node-1")
                 .contains("runs as PID " + lab.truth("docker").pid()).contains("preflight: ok: nsenter");
@@ -194,7 +182,7 @@ class DebugNodeLabTest {
     void aWrongHostKeyStopsBeforeAnythingRuns() {
         Lab.LabPod pod = lab.pod("docker");
         List<String> all = new ArrayList<>(List.of("debug", "-n", pod.namespace(), pod.name(), "--via", "node"));
-        all.addAll(accessArgs(lab, kubeconfig, emptySshConfig));
+        all.addAll(env.accessArgs());
         all.addAll(List.of("--known-hosts", lab.wrongKnownHosts().toString(), "--", "true"));
         var r = CliRunner.run(all.toArray(String[]::new)).assertExit(3);
         assertThat(r.err()).contains(lab.hostKeyFingerprint());
@@ -204,7 +192,7 @@ class DebugNodeLabTest {
     void anUnreachableNodeIsUnavailable() {
         Lab.LabPod pod = lab.pod("docker");
         List<String> all = new ArrayList<>(List.of("debug", "-n", pod.namespace(), pod.name(), "--via", "node"));
-        all.addAll(accessArgs(lab, kubeconfig, emptySshConfig));
+        all.addAll(env.accessArgs());
         all.addAll(List.of("--ssh-port", "1", "--ssh-timeout", "3s", "--", "true"));
         var r = CliRunner.run(all.toArray(String[]::new)).assertExit(6);
         assertThat(r.err()).contains("lab-node-1");

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.jcraft.jsch.JSch;
-import com.jcraft.jsch.KeyPair;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -31,7 +29,6 @@ import io.k8scap.cli.CliRunner.Result;
 import io.k8scap.lab.MockCluster;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,10 +60,7 @@ class LocateCommandTest {
 
     @TempDir
     static Path sshDir;
-    static Path key;
-    static Path knownHosts;
-    /** A loopback port that was bound and closed: connecting to it is refused at once. */
-    static int closedPort;
+    static UnreachableNode node;
 
     @TempDir
     Path dir;
@@ -76,12 +70,7 @@ class LocateCommandTest {
 
     @BeforeAll
     static void sshFiles() throws Exception {
-        key = sshDir.resolve("id_ecdsa");
-        KeyPair kp = KeyPair.genKeyPair(new JSch(), KeyPair.ECDSA, 256);
-        kp.writePrivateKey(key.toString());
-        kp.dispose();
-        knownHosts = Files.createFile(sshDir.resolve("known_hosts"));
-        closedPort = closedLoopbackPort();
+        node = UnreachableNode.create(sshDir);
     }
 
     @BeforeEach
@@ -260,13 +249,13 @@ class LocateCommandTest {
     @Test
     void unreachableApiServerIsUnavailableQuickly() throws IOException {
         Path cfg = Files.writeString(dir.resolve("dead"),
-                Files.readString(kubeconfig).replace(mock.url(), "http://127.0.0.1:" + closedPort));
+                Files.readString(kubeconfig).replace(mock.url(), "http://127.0.0.1:" + node.closedPort()));
 
         Instant start = Instant.now();
         String error = failsWith(CliRunner.run("locate", "web-0", "--kubeconfig", cfg.toString()), 6);
 
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
-        assertThat(error).contains("cannot reach the API server http://127.0.0.1:" + closedPort)
+        assertThat(error).contains("cannot reach the API server http://127.0.0.1:" + node.closedPort())
                 .contains("connection refused").contains("--context/--kubeconfig");
     }
 
@@ -283,7 +272,7 @@ class LocateCommandTest {
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).isEqualTo("pod shop/ingress-0 uses hostNetwork: it shares the network namespace of node " + NODE
                 + ", so its interfaces and traffic are the node's");
-        assertThat(lines.get(1)).startsWith("error: shop/ingress-0: ssh to node " + NODE + " (127.0.0.1:" + closedPort + ")")
+        assertThat(lines.get(1)).startsWith("error: shop/ingress-0: ssh to node " + NODE + " (127.0.0.1:" + node.closedPort() + ")")
                 .contains("connection refused").contains("--ssh-port");
         assertNoStackTrace(r);
         assertThat(r.out()).doesNotContain("ingress-0"); // no data row for a failed pod (stdout emptiness: see below)
@@ -338,8 +327,8 @@ class LocateCommandTest {
         create(runningPod("web-0", NODE));
         create(node(NODE, "127.0.0.1"));
 
-        Result r = locate("web-0", "--ssh-config", "/dev/null", "--known-hosts", knownHosts.toString(),
-                "--ssh-port", String.valueOf(closedPort), "--ssh-key", "/nonexistent/key").assertExit(3);
+        Result r = locate("web-0", "--ssh-config", "/dev/null", "--known-hosts", node.knownHosts().toString(),
+                "--ssh-port", String.valueOf(node.closedPort()), "--ssh-key", "/nonexistent/key").assertExit(3);
 
         assertThat(r.err().lines().toList()).hasSize(1);
         assertThat(r.err()).startsWith("error: shop/web-0: ssh to node " + NODE)
@@ -385,8 +374,8 @@ class LocateCommandTest {
     /** ARGS plus SSH settings (SSH only: no helper-pod fallback) that ignore ~/.ssh and go to the closed loopback port. */
     static String[] ssh(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--via", "ssh", "--ssh-config", "/dev/null", "--known-hosts", knownHosts.toString(), "-i", key.toString(),
-                "--ssh-port", String.valueOf(closedPort), "--ssh-timeout", "5s"));
+        all.addAll(List.of("--via", "ssh", "--ssh-config", "/dev/null", "--known-hosts", node.knownHosts().toString(), "-i", node.key().toString(),
+                "--ssh-port", String.valueOf(node.closedPort()), "--ssh-timeout", "5s"));
         return all.toArray(String[]::new);
     }
 
@@ -457,12 +446,6 @@ class LocateCommandTest {
     static PodTemplateSpec template(String app) {
         return new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", app).endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("busybox").endContainer().endSpec().build();
-    }
-
-    static int closedLoopbackPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** The mock API server in expectations mode (canned answers per path), for HTTP errors CRUD mode cannot produce. */

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8scap.lab.Lab;
-import io.k8scap.lab.MockCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -27,36 +27,44 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("lab")
 class LocateLabTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static LabCli env;
     private static Lab lab;
-    private static MockCluster cluster;
-    private static Path kubeconfig;
-    private static Path emptySshConfig;
 
     @TempDir
     static Path dir;
 
     @BeforeAll
     static void startCluster() throws IOException {
-        lab = Lab.load();
-        cluster = MockCluster.start().loadLab(lab);
-        kubeconfig = cluster.writeKubeconfig(dir, "default");
-        emptySshConfig = Files.writeString(dir.resolve("ssh_config"), "");
+        env = LabCli.start(dir);
+        lab = env.lab();
     }
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
+        if (env != null) {
+            env.close();
         }
     }
 
     /** locate with the lab node's SSH access as flags; the user's ~/.ssh plays no part. */
     private static CliRunner.Result locate(String... args) {
-        List<String> all = new ArrayList<>(List.of("locate", "--kubeconfig", kubeconfig.toString(),
-                "--ssh-config", emptySshConfig.toString(), "--ssh-port", String.valueOf(lab.sshPort()), "--ssh-user", lab.sshUser(),
-                "-i", lab.identity().toString(), "--known-hosts", lab.knownHosts().toString()));
-        all.addAll(List.of(args));
-        return CliRunner.run(all.toArray(String[]::new));
+        return CliRunner.run(locateArgs(args).toArray(String[]::new));
+    }
+
+    private static List<String> locateArgs(String... args) {
+        return env.args("locate", List.of(args));
+    }
+
+    /** JSch logs to the process's own stderr, so this runs k8scap as its own JVM (a real error's trace: SshConnectorLoggerTest). */
+    @Test
+    void dashVvShowsJschsLogButNoStackTraceForANormalDisconnect() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        var r = K8sCapProcess.run(dir, Map.of(), locateArgs("-vv", "-n", pod.namespace(), pod.name(), "--via", "ssh"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("jsch: Authentication succeeded").contains("jsch: Disconnecting from ");
+        // JSch's reader thread usually logs "leaving main loop due to Socket closed" before the JVM exits (not always):
+        // when it does, it is one line.
+        assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
     }
 
     private static long netnsInodeOf(long pid) throws IOException {
@@ -163,7 +171,7 @@ class LocateLabTest {
         assertThat(p.waitFor()).isZero();
         Lab.LabPod pod = lab.pod("docker");
         // Only the stranger's key: -i keys accumulate, so this run does not use locate()'s lab key.
-        var r = CliRunner.run("locate", "--kubeconfig", kubeconfig.toString(), "--ssh-config", emptySshConfig.toString(),
+        var r = CliRunner.run("locate", "--kubeconfig", env.kubeconfig().toString(), "--ssh-config", env.emptySshConfig().toString(),
                 "--ssh-port", String.valueOf(lab.sshPort()), "--ssh-user", lab.sshUser(), "-i", key.toString(),
                 "--known-hosts", lab.knownHosts().toString(), "-n", pod.namespace(), pod.name()).assertExit(5);
         assertThat(r.err().strip()).doesNotContain("\n").contains(Lab.NODE_NAME).contains(lab.sshUser());
@@ -224,14 +232,14 @@ class LocateLabTest {
                   UserKnownHostsFile %s
                 """.formatted(Lab.NODE_NAME, lab.sshAddress(), lab.sshPort(), lab.sshUser(), lab.identity(), lab.knownHosts()));
         Lab.LabPod pod = lab.pod("docker");
-        var r = CliRunner.run("locate", "--kubeconfig", kubeconfig.toString(), "--ssh-config", config.toString(),
+        var r = CliRunner.run("locate", "--kubeconfig", env.kubeconfig().toString(), "--ssh-config", config.toString(),
                 "--node-address", "name", "-n", pod.namespace(), pod.name(), "-o", "json").assertExit(0);
         assertThat(JSON.readTree(r.out()).path("items").path(0).path("pid").asLong()).isEqualTo(lab.truth("docker").pid());
     }
 
     @Test
     void staleContainerIdIsNotFoundOnTheNode() {
-        cluster.addPod(new Lab.LabPod("stale", "stale", "gone-6d5f7c-abcde", "", "app",
+        env.cluster().addPod(new Lab.LabPod("stale", "stale", "gone-6d5f7c-abcde", "", "app",
                 "docker://" + "0".repeat(64), "10.244.77.250", false, "app=gone", ""), lab.sshAddress());
         var r = locate("-n", "stale", "gone-6d5f7c-abcde").assertExit(4);
         assertThat(r.out()).isEmpty();
@@ -240,7 +248,7 @@ class LocateLabTest {
 
     @Test
     void runtimeWithoutCliAndNoCgroupMatchIsUnavailable() {
-        cluster.addPod(new Lab.LabPod("crio", "crio", "crio-app-0", "", "app",
+        env.cluster().addPod(new Lab.LabPod("crio", "crio", "crio-app-0", "", "app",
                 "cri-o://" + "f".repeat(64), "10.244.77.251", false, "app=crio", ""), lab.sshAddress());
         var r = locate("-n", "crio", "crio-app-0").assertExit(6);
         assertThat(r.err().strip()).doesNotContain("\n").contains("crictl");
@@ -248,9 +256,9 @@ class LocateLabTest {
 
     @Test
     void someFailuresStillPrintTheOthersAndExitNonZero() throws IOException {
-        cluster.addPod(new Lab.LabPod("mixed", "mixed", "ok-0", "", "app", lab.pod("docker").containerId(), "10.244.77.2", false,
+        env.cluster().addPod(new Lab.LabPod("mixed", "mixed", "ok-0", "", "app", lab.pod("docker").containerId(), "10.244.77.2", false,
                 "app=mixed", ""), lab.sshAddress());
-        cluster.addPod(new Lab.LabPod("mixed", "mixed", "gone-0", "", "app", "docker://" + "1".repeat(64), "10.244.77.252", false,
+        env.cluster().addPod(new Lab.LabPod("mixed", "mixed", "gone-0", "", "app", "docker://" + "1".repeat(64), "10.244.77.252", false,
                 "app=mixed", ""), lab.sshAddress());
         var r = locate("-n", "mixed", "-l", "app=mixed").assertExit(4);
         assertThat(r.out()).contains("ok-0").doesNotContain("gone-0");

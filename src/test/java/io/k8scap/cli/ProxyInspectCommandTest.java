@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.jcraft.jsch.JSch;
-import com.jcraft.jsch.KeyPair;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.k8scap.lab.MockCluster;
 import io.k8scap.proxy.NodeInspection;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,9 +31,7 @@ class ProxyInspectCommandTest {
 
     @TempDir
     static Path sshDir;
-    static Path key;
-    static Path knownHosts;
-    static int closedPort;
+    static UnreachableNode node;
 
     @TempDir
     Path dir;
@@ -45,14 +40,7 @@ class ProxyInspectCommandTest {
 
     @BeforeAll
     static void sshFiles() throws Exception {
-        key = sshDir.resolve("id_ecdsa");
-        KeyPair kp = KeyPair.genKeyPair(new JSch(), KeyPair.ECDSA, 256);
-        kp.writePrivateKey(key.toString());
-        kp.dispose();
-        knownHosts = Files.createFile(sshDir.resolve("known_hosts"));
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        node = UnreachableNode.create(sshDir);
     }
 
     @BeforeEach
@@ -72,8 +60,8 @@ class ProxyInspectCommandTest {
     }
 
     private CliRunner.Result inspect(String... args) {
-        List<String> all = new ArrayList<>(List.of("proxy-inspect", "--kubeconfig", kubeconfig.toString(), "--via", "ssh", "--ssh-port", String.valueOf(closedPort),
-                "-i", key.toString(), "--known-hosts", knownHosts.toString(), "--ssh-user", "nobody", "--ssh-config", emptySshConfig().toString()));
+        List<String> all = new ArrayList<>(List.of("proxy-inspect", "--kubeconfig", kubeconfig.toString(), "--via", "ssh", "--ssh-port", String.valueOf(node.closedPort()),
+                "-i", node.key().toString(), "--known-hosts", node.knownHosts().toString(), "--ssh-user", "nobody", "--ssh-config", emptySshConfig().toString()));
         all.addAll(List.of(args));
         return CliRunner.run(all.toArray(String[]::new));
     }
@@ -115,7 +103,7 @@ class ProxyInspectCommandTest {
     void anUnreachableNodeIsARowWithItsErrorAndExit6() throws IOException {
         var table = inspect("--ssh-timeout", "3s").assertExit(6);
         assertThat(table.out()).containsPattern("NODE +MODE +SOURCE +SERVICES +RULES\\(nat\\) +DRIFT +ERROR\n")
-                .containsPattern("node-a +- +- +- +- +- +ssh to node node-a \\(127\\.0\\.0\\.1:" + closedPort + "\\): connection refused");
+                .containsPattern("node-a +- +- +- +- +- +ssh to node node-a \\(127\\.0\\.0\\.1:" + node.closedPort() + "\\): connection refused");
         assertThat(table.err()).contains("error: node-a: ssh to node node-a");
 
         var json = inspect("-l", "pool=a", "-o", "json").assertExit(6);

@@ -1,25 +1,19 @@
 package io.k8scap.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import static io.k8scap.lab.LabCommands.exec;
+import static io.k8scap.lab.LabCommands.link;
+import static io.k8scap.lab.LabCommands.run;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -34,7 +28,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("lab")
 class LabNode2SanityTest {
-    private static final Pattern IP_LINK = Pattern.compile("^(\\d+): ([^:@]+)(?:@if(\\d+))?: .*");
 
     private static Lab.Node2 node2;
 
@@ -88,7 +81,7 @@ class LabNode2SanityTest {
         // node 1's known_hosts does not know node 2: a strict client refuses it
         Path empty = Files.createTempFile("k8scap-node2-empty-known-hosts", "");
         try {
-            Result r = exec(ssh(empty, "true"));
+            LabCommands.Result r = exec(ssh(empty, "true"));
             assertThat(r.code()).as("ssh with an empty known_hosts: %s", r.err()).isEqualTo(255);
             assertThat(r.err()).containsIgnoringCase("host key verification failed");
         } finally {
@@ -101,23 +94,9 @@ class LabNode2SanityTest {
     void recordedPidIsTheContainersProcessInTheRecordedNetns(String key) throws IOException {
         Lab.LabPod pod = node2.pod(key);
         Lab.PodTruth t = node2.truth(key);
-        Path proc = Path.of("/proc", Long.toString(t.pid()));
-        assertThat(proc).as("process %d of pod %s", t.pid(), key).isDirectory();
-        assertThat(Files.readSymbolicLink(proc.resolve("ns/net")).toString()).isEqualTo("net:[" + t.netns() + "]");
+        LabCommands.assertIsTheContainersProcess(key, pod, t);
         assertThat(t.netns()).as("pod netns is not node 2's").isNotEqualTo(node2.netnsInode());
-
-        String id = pod.containerId().substring(pod.containerId().indexOf("://") + 3);
-        assertThat(Files.readString(proc.resolve("cgroup"))).as("cgroup of pid %d names container %s", t.pid(), id).contains(id);
-        if (pod.containerId().startsWith("docker://")) {
-            String[] f = run("/usr/bin/docker", "inspect", "-f", "{{.State.Pid}} {{.Name}}", id).trim().split(" ");
-            assertThat(Long.parseLong(f[0])).isEqualTo(t.pid());
-            assertThat(f[1]).isEqualTo("/k8s_%s_%s_%s_%s_0", pod.container(), pod.name(), pod.namespace(), pod.uid());
-        } else {
-            String row = Arrays.stream(run("ctr", "-n", "k8s.io", "task", "ls").split("\n"))
-                    .filter(l -> l.startsWith(id + " "))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("no containerd task " + id + " in k8s.io"));
-            assertThat(row.trim().split("\\s+")).containsExactly(id, Long.toString(t.pid()), "RUNNING");
+        if (pod.containerId().startsWith("containerd://")) {
             assertThat(run("stat", "-L", "-c", "%i", "/var/run/netns/" + node2.podProperty(key, "netnsName")).strip())
                     .isEqualTo(Long.toString(t.netns()));
         }
@@ -147,7 +126,7 @@ class LabNode2SanityTest {
         assertThat(onNode2).contains(" master " + node2.bridge() + " ");
         assertThat(run("ip", "netns", "exec", node2.netnsName(), "ip", "-o", "link")).contains(": " + t.hostIf() + "@if");
         // … and the host has no interface of that name: looking on the host would find the wrong one.
-        Result onHost = exec("ip", "-o", "link", "show", "dev", t.hostIf());
+        LabCommands.Result onHost = exec("ip", "-o", "link", "show", "dev", t.hostIf());
         assertThat(onHost.code()).as("%s on the host: %s", t.hostIf(), onHost.out()).isNotZero();
     }
 
@@ -171,50 +150,5 @@ class LabNode2SanityTest {
             "-o", "UserKnownHostsFile=" + knownHosts, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
             "-i", node2.identity().toString(), "-p", Integer.toString(node2.sshPort()),
             node2.sshUser() + "@" + node2.address(), command};
-    }
-
-    private static Matcher link(String ipLinkLine) {
-        Matcher m = IP_LINK.matcher(ipLinkLine.trim());
-        if (!m.matches()) {
-            fail("not an `ip -o link` line: " + ipLinkLine);
-        }
-        return m;
-    }
-
-    record Result(int code, String out, String err) {}
-
-    private static String run(String... cmd) {
-        Result r = exec(cmd);
-        if (r.code() != 0) {
-            fail(String.join(" ", cmd) + " exited " + r.code() + ": " + r.err().trim());
-        }
-        return r.out();
-    }
-
-    private static Result exec(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(new ArrayList<>(List.of(cmd))).start();
-            p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> slurp(p.getErrorStream()));
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail(String.join(" ", cmd) + " did not finish in 30 s");
-            }
-            return new Result(p.exitValue(), out.join(), err.join());
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd[0] + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running " + cmd[0], e);
-        }
-    }
-
-    private static String slurp(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

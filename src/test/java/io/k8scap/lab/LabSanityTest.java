@@ -1,20 +1,14 @@
 package io.k8scap.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import static io.k8scap.lab.LabCommands.exec;
+import static io.k8scap.lab.LabCommands.link;
+import static io.k8scap.lab.LabCommands.run;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,7 +23,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("lab")
 class LabSanityTest {
-    private static final Pattern IP_LINK = Pattern.compile("^(\\d+): ([^:@]+)(?:@if(\\d+))?: .*");
     private static final String BRIDGE = "k8scap0";
 
     private static Lab lab;
@@ -60,29 +53,7 @@ class LabSanityTest {
     @ParameterizedTest
     @ValueSource(strings = {"docker", "containerd", "host", "ipvlan"})
     void recordedPidIsTheContainersProcessInTheRecordedNetns(String key) throws IOException {
-        Lab.LabPod pod = lab.pod(key);
-        Lab.PodTruth t = lab.truth(key);
-        Path proc = Path.of("/proc", Long.toString(t.pid()));
-        assertThat(proc).as("process %d of pod %s", t.pid(), key).isDirectory();
-        assertThat(Files.readSymbolicLink(proc.resolve("ns/net")).toString())
-                .isEqualTo("net:[" + t.netns() + "]");
-
-        String id = pod.containerId().substring(pod.containerId().indexOf("://") + 3);
-        assertThat(Files.readString(proc.resolve("cgroup")))
-                .as("cgroup of pid %d names container %s", t.pid(), id)
-                .contains(id);
-
-        if (pod.containerId().startsWith("docker://")) {
-            String[] f = run("/usr/bin/docker", "inspect", "-f", "{{.State.Pid}} {{.Name}}", id).trim().split(" ");
-            assertThat(Long.parseLong(f[0])).isEqualTo(t.pid());
-            assertThat(f[1]).isEqualTo("/k8s_%s_%s_%s_%s_0", pod.container(), pod.name(), pod.namespace(), pod.uid());
-        } else {
-            String row = Arrays.stream(run("ctr", "-n", "k8s.io", "task", "ls").split("\n"))
-                    .filter(l -> l.startsWith(id + " "))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("no containerd task " + id + " in k8s.io"));
-            assertThat(row.trim().split("\\s+")).containsExactly(id, Long.toString(t.pid()), "RUNNING");
-        }
+        LabCommands.assertIsTheContainersProcess(key, lab.pod(key), lab.truth(key));
     }
 
     @ParameterizedTest
@@ -147,7 +118,7 @@ class LabSanityTest {
         Lab.PodTruth ipvlan = lab.truth("ipvlan");
         assertThat(fetchFrom(ipvlan.pid(), ipvlan.url())).isEqualTo(ipvlan.content() + "\n");
         // its subnet is not on the bridge: the docker pod has no route to it
-        Result r = exec("timeout", "5", "nsenter", "-t", Long.toString(lab.truth("docker").pid()), "-n",
+        LabCommands.Result r = exec("timeout", "5", "nsenter", "-t", Long.toString(lab.truth("docker").pid()), "-n",
                 "busybox", "wget", "-q", "-O", "-", ipvlan.url());
         assertThat(r.code()).as("wget from docker pod to %s: %s", ipvlan.url(), r.err()).isNotZero();
     }
@@ -165,50 +136,5 @@ class LabSanityTest {
     /** busybox wget from inside the netns of {@code pid}. (No {@code -T}: busybox 1.35 segfaults with it.) */
     private static String fetchFrom(long pid, String url) {
         return run("timeout", "5", "nsenter", "-t", Long.toString(pid), "-n", "busybox", "wget", "-q", "-O", "-", url);
-    }
-
-    private static Matcher link(String ipLinkLine) {
-        Matcher m = IP_LINK.matcher(ipLinkLine.trim());
-        if (!m.matches()) {
-            fail("not an `ip -o link` line: " + ipLinkLine);
-        }
-        return m;
-    }
-
-    record Result(int code, String out, String err) {}
-
-    private static String run(String... cmd) {
-        Result r = exec(cmd);
-        if (r.code() != 0) {
-            fail(String.join(" ", cmd) + " exited " + r.code() + ": " + r.err().trim());
-        }
-        return r.out();
-    }
-
-    private static Result exec(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(new ArrayList<>(List.of(cmd))).redirectInput(ProcessBuilder.Redirect.PIPE).start();
-            p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> slurp(p.getErrorStream()));
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail(String.join(" ", cmd) + " did not finish in 20 s");
-            }
-            return new Result(p.exitValue(), out.join(), err.join());
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + cmd[0] + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running " + cmd[0], e);
-        }
-    }
-
-    private static String slurp(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

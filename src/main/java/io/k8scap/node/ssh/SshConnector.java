@@ -18,8 +18,10 @@ import io.k8scap.node.NodeTarget;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -69,7 +71,7 @@ public final class SshConnector {
         this.notices = notices;
         this.resolver = resolver;
         this.env = env;
-        this.logger = verbose ? new StderrLogger() : new QuietLogger();
+        this.logger = verbose ? new StderrLogger(System.err) : new QuietLogger();
         JSch.setLogger(logger);
     }
 
@@ -418,7 +420,18 @@ public final class SshConnector {
         public void log(int level, String message) {}
     }
 
-    private static final class StderrLogger implements Logger {
+    /**
+     * JSch's log for {@code -vv}, one {@code jsch:} line a message; an exception's stack trace follows its
+     * line, except for the "Socket closed" that JSch's reader thread catches when k8scap itself closed the
+     * connection (every normal disconnect): that is not an error, so it stays one line.
+     */
+    static final class StderrLogger implements Logger {
+        private final PrintStream err;
+
+        StderrLogger(PrintStream err) {
+            this.err = err;
+        }
+
         @Override
         public boolean isEnabled(int level) {
             return true;
@@ -426,7 +439,21 @@ public final class SshConnector {
 
         @Override
         public void log(int level, String message) {
-            System.err.println("jsch: " + message);
+            err.println("jsch: " + message);
+        }
+
+        @Override
+        public void log(int level, String message, Throwable cause) {
+            if (cause == null || closedByUs(cause)) {
+                log(level, message);
+            } else {
+                Logger.super.log(level, message, cause);
+            }
+        }
+
+        /** The JDK's message when a read fails because this process closed the socket (Socket.close, from Session.disconnect). */
+        private static boolean closedByUs(Throwable t) {
+            return t instanceof SocketException && "Socket closed".equals(t.getMessage());
         }
     }
 
