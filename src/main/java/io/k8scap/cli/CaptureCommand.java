@@ -240,17 +240,27 @@ final class CaptureCommand implements Callable<Integer> {
             destination = "one pcap file per pod";
         } else {
             List<OutputStream> streams = new ArrayList<>();
-            if (toStdout) {
-                streams.add(stdout == System.out ? new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16) : stdout);
-            } else if (write != null || !wireshark) {
-                String name = write != null ? write : merged
-                        ? OutputNames.merged(points.get(0).pod().namespace(), targets.isEmpty() ? selector : targets.get(0), now)
-                        : OutputNames.single(points.get(0).pod().namespace(), points.get(0).pod().name(), now);
-                file = CaptureFile.create(Path.of(name), force);
-                streams.add(file.out());
-            }
+            // Wireshark first: when it cannot start, no file has been created that would need removing.
             if (wireshark) {
                 viewer = startWireshark();
+            }
+            try {
+                if (toStdout) {
+                    streams.add(stdout == System.out ? new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16) : stdout);
+                } else if (write != null || !wireshark) {
+                    String name = write != null ? write : merged
+                            ? OutputNames.merged(points.get(0).pod().namespace(), targets.isEmpty() ? selector : targets.get(0), now)
+                            : OutputNames.single(points.get(0).pod().namespace(), points.get(0).pod().name(), now);
+                    file = CaptureFile.create(Path.of(name), force);
+                    streams.add(file.out());
+                }
+            } catch (RuntimeException e) {
+                if (viewer != null) {
+                    viewer.destroy();
+                }
+                throw e;
+            }
+            if (viewer != null) {
                 streams.add(new BufferedOutputStream(viewer.getOutputStream(), 1 << 16));
             }
             sink = streams.size() == 1 ? streams.get(0) : new Tee(streams);
