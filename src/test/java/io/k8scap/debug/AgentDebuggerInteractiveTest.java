@@ -58,7 +58,16 @@ class AgentDebuggerInteractiveTest {
         mock = new HelperPodMock().namespace(NS, "privileged").kubelet(HelperPodMock::running);
         keyboard = new PipedOutputStream();
         InputStream keys = new PipedInputStream(keyboard, 4096);
-        jline = TerminalBuilder.builder().system(false).streams(keys, screen).type("xterm-256color").size(new Size(100, 30)).build();
+jline = TerminalBuilder.builder().system(false).streams(keys, screen).type("xterm-256color").size(new Size(100, 30)).build();
+    }
+
+    /** The screen once it ends with {@code end}: JLine's terminal copies its pty's output to it on a thread of its own. */
+    String screenEndingWith(String end) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (!screen.toString(StandardCharsets.UTF_8).endsWith(end) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        return screen.toString(StandardCharsets.UTF_8);
     }
 
     @AfterEach
@@ -143,7 +152,7 @@ class AgentDebuggerInteractiveTest {
                         .commandLine(PID, List.of())));
         assertThat(sizes).containsExactly("{\"Width\":100,\"Height\":30}", "{\"Width\":120,\"Height\":40}");
         assertThat(typed.get(1, TimeUnit.SECONDS)).as("keys on channel 0, Ctrl+C as a byte").isEqualTo("sleep 9\r\u0003exit\r");
-        assertThat(screen.toString(StandardCharsets.UTF_8)).contains("netshoot:~# ").endsWith("logout\r\n");
+        assertThat(screenEndingWith("logout\r\n")).contains("netshoot:~# ").endsWith("logout\r\n");
         assertThat(notices).anyMatch(n -> n.startsWith("creating helper pod k8scap-helper-lab-node-1-"))
                 .anyMatch(n -> n.contains("shell in diag/web (PID 12064)"));
         assertThat(mock.helperPods()).isEmpty();

@@ -299,10 +299,10 @@ public final class PodNodeSession implements NodeSession {
 
     /**
      * Copies the shell's output to the user's terminal on a thread of its own, so that
-     * {@link NodeShell#waitFor} can wait for the last bytes: fabric8 may complete the exit status
-     * while output frames received before it are still being written to a stream given with
-     * {@code writingOutput} — the shell's last line would then reach the terminal after it was
-     * restored, or not at all.
+     * {@link NodeShell#waitFor} can wait for the last bytes: fabric8 writes to a stream given with
+     * {@code writingOutput} asynchronously and, when the websocket closes, shuts down the executor
+     * those writes wait in — the shell's last line could reach the terminal after it was restored,
+     * or not at all. A redirected output stream is filled in order and ends after the last frame.
      */
     private Thread pumpOutput(InputStream from, OutputStream to) {
         Thread t = new Thread(() -> {

@@ -399,7 +399,7 @@ public final class HelperPodMock implements AutoCloseable {
                     return localExec(path);
                 }
                 ExecHandler handler = exec;
-                if (handler != null && "GET".equals(method) && path.contains("/exec?")) {
+                if (handler != null && "GET".equals(method) && (path.contains("/exec?") || path.contains("/attach?"))) {
                     execQueries.add(path.substring(path.indexOf('?') + 1));
                     List<String> argv = new ArrayList<>();
                     for (String kv : path.substring(path.indexOf('?') + 1).split("&")) {
