@@ -70,6 +70,7 @@ import picocli.CommandLine.Spec;
             "  k8scap debug -n flyte flyteadmin",
             "  k8scap debug -n flyte flyteadmin -- ss -tnp",
             "  k8scap debug -n flyte flyteadmin --via node -- ip route",
+            "  k8scap debug -n flyte flyteadmin --via agent",
             "  k8scap debug -n flyte flyteadmin --profile netadmin -- tcpdump -c 10 -i eth0"})
 final class DebugCommand implements Callable<Integer> {
     @Spec
