@@ -1,6 +1,5 @@
 package io.k8scap.cli;
 
-import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
@@ -63,7 +62,6 @@ import picocli.CommandLine.Spec;
             "  namespaces (--mount: also its filesystem) to run the node's own tools. No image, no API writes.",
             "--via agent: a short-lived privileged helper pod on the pod's node (--image; removed when the",
             "  session ends) runs the image's tools in the container's net, pid, uts and ipc namespaces.",
-            "  Commands only ('-- CMD'); interactive agent sessions are not implemented yet.",
             "",
             "Before adding anything, RBAC (SelfSubjectAccessReview) and the namespace's PodSecurity level",
             "are checked; --preflight only checks and reports, one line each."
@@ -72,6 +70,7 @@ import picocli.CommandLine.Spec;
             "  k8scap debug -n flyte flyteadmin",
             "  k8scap debug -n flyte flyteadmin -- ss -tnp",
             "  k8scap debug -n flyte flyteadmin --via node -- ip route",
+            "  k8scap debug -n flyte flyteadmin --via agent",
             "  k8scap debug -n flyte flyteadmin --profile netadmin -- tcpdump -c 10 -i eth0"})
 final class DebugCommand implements Callable<Integer> {
     @Spec
@@ -86,7 +85,7 @@ final class DebugCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "CMD", description = "After --: the command and its arguments (none: an interactive shell).")
     List<String> command = new ArrayList<>();
 
-    @Option(names = "--via", paramLabel = "WAY", description = "ephemeral (default), node, or agent (a helper pod on the node; commands only).")
+    @Option(names = "--via", paramLabel = "WAY", description = "ephemeral (default), node, or agent (a privileged helper pod on the node).")
     Via via;
 
     @Option(names = {"-c", "--container"}, paramLabel = "NAME", description = "Container whose namespaces are used (default: the pod's default container).")
@@ -151,10 +150,6 @@ final class DebugCommand implements Callable<Integer> {
         if (!command.isEmpty() && !dashDash) {
             throw new ParameterException(spec.commandLine(), "put the command after --, e.g. k8scap debug " + target + " -- "
                     + String.join(" ", command));
-        }
-        if (way == Via.agent && command.isEmpty() && !preflight) {
-            throw new K8sCapException(ExitCode.FAILURE, "interactive sessions through --via agent are not implemented yet: give a command, e.g. k8scap debug "
-                    + target + " --via agent -- ip addr, or use --via node or --via ephemeral for a shell");
         }
         if (command.isEmpty() && !preflight && System.console() == null) { // not LocalTerminal.available(): keeps JLine unloaded on usage errors
             throw new ParameterException(spec.commandLine(), "no terminal for an interactive session: give a command after --, e.g. k8scap debug "
@@ -232,6 +227,9 @@ final class DebugCommand implements Callable<Integer> {
             return 0;
         }
         AgentDebugger debugger = new AgentDebugger(connector, notices);
+        if (command.isEmpty()) {
+            return debugger.interactive(node, pod.namespace(), pod.key(), ContainerRef.parse(pod.containerId()), LocalTerminal::open);
+        }
         flushWriters();
         return debugger.run(node, pod.namespace(), pod.key(), ContainerRef.parse(pod.containerId()), command, root.rawOut(), root.rawErr());
     }

@@ -6,7 +6,9 @@ import io.k8scap.node.ContainerLocation;
 import io.k8scap.node.ContainerRef;
 import io.k8scap.node.NodeFacts;
 import io.k8scap.node.NodeLocator;
+import io.k8scap.node.NodeShell;
 import io.k8scap.node.NodeTarget;
+import io.k8scap.node.Pty;
 import io.k8scap.node.pod.HelperPodConnector;
 import io.k8scap.node.pod.PodAccessSettings;
 import io.k8scap.node.pod.PodNodeSession;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code k8scap debug --via agent}, the kubectl-debug model: a short-lived privileged helper pod on
@@ -70,23 +73,66 @@ public final class AgentDebugger {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("a command is required");
         }
-        String ns = connector.namespaceFor(targetNamespace);
-        notices.accept("creating helper pod k8scap-helper-" + node.name() + "-… (" + connector.settings().image() + ", privileged, hostPID)"
-                + " in namespace " + ns + " on node " + node.name() + "; it is removed when the session ends");
-        try (PodNodeSession session = connector.open(node, targetNamespace)) {
-            notices.accept("helper pod " + session.helperPod().key() + " is running on node " + node.name());
+        try (PodNodeSession session = start(node, targetNamespace)) {
             long pid = locate(session, podKey, container);
             ErrorLineFilter err = new ErrorLineFilter(stderr);
             int status;
             try (PodNodeSession tools = session.withTools(PodAccessSettings.Tools.HELPER_IMAGE)) {
                 status = tools.exec(commandLine(pid, command), null, stdout, err);
             }
-            try {
-                err.finish();
-            } catch (IOException e) {
-                // the local stream is gone; the status still counts
-            }
+            finish(err);
             return checked(session, pid, status, err.marker());
+        }
+    }
+
+    /**
+     * An interactive shell (the helper image's bash, else sh) in the target container's namespaces:
+     * a TTY exec into the helper pod wired to the terminal {@code openTerminal} gives (raw mode, so
+     * Ctrl+C is a byte for the remote shell), resized with it. The terminal is opened only once the
+     * helper runs and the container is found — until then Ctrl+C stops k8scap — and restored when the
+     * shell ends. The helper pod is deleted when the shell ends, on error and on interruption
+     * (closing the session; a shutdown hook for signals).
+     *
+     * @return the shell's exit status
+     * @throws K8sCapException as {@link #run}
+     */
+    public int interactive(NodeTarget node, String targetNamespace, String podKey, ContainerRef container,
+            Supplier<LocalTerminal> openTerminal) {
+        try (PodNodeSession session = start(node, targetNamespace)) {
+            long pid = locate(session, podKey, container);
+            notices.accept("shell in " + podKey + " (PID " + pid + ") with the tools of " + connector.settings().image()
+                    + "; exit the shell to end");
+            int status;
+            ErrorLineFilter out;
+            try (LocalTerminal terminal = openTerminal.get();
+                 PodNodeSession tools = session.withTools(PodAccessSettings.Tools.HELPER_IMAGE)) {
+                out = new ErrorLineFilter(terminal.output());
+                try (NodeShell shell = tools.shell(commandLine(pid, List.of()), new Pty(terminal.type(), terminal.columns(), terminal.rows()), out)) {
+                    terminal.onResize(shell::resize);
+                    TerminalBridge.start(terminal.input(), shell.input(), shell::isOpen);
+                    status = shell.waitFor();
+                }
+                finish(out);
+            }
+            return checked(session, pid, status, out.marker());
+        }
+    }
+
+    /** Creates the helper pod on the node (saying so first) and waits for it to run. */
+    private PodNodeSession start(NodeTarget node, String targetNamespace) {
+        String ns = connector.namespaceFor(targetNamespace);
+        notices.accept("creating helper pod k8scap-helper-" + node.name() + "-… (" + connector.settings().image() + ", privileged, hostPID)"
+                + " in namespace " + ns + " on node " + node.name() + "; it is removed when the session ends");
+        PodNodeSession session = connector.open(node, targetNamespace);
+        notices.accept("helper pod " + session.helperPod().key() + " is running on node " + node.name());
+        return session;
+    }
+
+    private static void finish(ErrorLineFilter f) {
+        try {
+            f.finish();
+        } catch (IOException e) {
+            // the local stream is gone; the status still counts
         }
     }
 

@@ -129,21 +129,60 @@ public final class EphemeralDebugger {
         }
     }
 
-    /** Attaches the terminal to the debug container's TTY (pods/attach) until it ends. */
+    /**
+     * Attaches the terminal to the debug container's TTY (pods/attach) until it ends. The output is
+     * copied by a thread of its own that is waited for (briefly) at the end: fabric8 writes to a
+     * {@code writingOutput} stream asynchronously and drops pending writes when the websocket
+     * closes, and the last line must reach the terminal before it is restored.
+     */
     public int attach(String namespace, String pod, String name, LocalTerminal terminal) {
         ExecWatch w;
         try {
             w = client.pods().inNamespace(namespace).withName(pod).inContainer(name)
-                    .redirectingInput().writingOutput(terminal.output()).withTTY().attach();
+                    .redirectingInput().redirectingOutput().withTTY().attach();
         } catch (KubernetesClientException e) {
             throw KubeClients.fromApi(e, "create pods/attach -n " + namespace);
         }
         try (w) {
+            Thread output = copy(w.getOutput(), terminal.output());
             w.resize(terminal.columns(), terminal.rows());
             terminal.onResize(w::resize);
             CompletableFuture<Integer> done = w.exitCode();
             TerminalBridge.start(terminal.input(), w.getInput(), () -> !done.isDone());
-            return status(done, "attach to " + name);
+            try {
+                return status(done, "attach to " + name);
+            } finally {
+                drain(output, terminal.output());
+            }
+        }
+    }
+
+    private static Thread copy(java.io.InputStream from, OutputStream to) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = from.read(buf)) >= 0) {
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+            } catch (java.io.IOException e) {
+                // the attach or the terminal is gone
+            }
+        }, "k8scap-attach-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void drain(Thread output, OutputStream to) {
+        try {
+            output.join(2000);
+            to.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.IOException e) {
+            // the terminal is gone
         }
     }
 

@@ -51,6 +51,11 @@ public final class LocalTerminal implements AutoCloseable {
         return new LocalTerminal(t);
     }
 
+    /** A terminal the caller built (tests: a JLine terminal over streams), put in raw mode like {@link #open()}'s. */
+    static LocalTerminal of(Terminal terminal) {
+        return new LocalTerminal(terminal);
+    }
+
     /** cfmakeraw: no echo, no line editing, no signals from keys, no output processing. */
     static Attributes raw(Attributes original) {
         Attributes a = new Attributes(original);

@@ -6,11 +6,12 @@ STEPS_JSON: a list of steps, each one of
   ["send", TEXT]                 type TEXT
   ["winsize", ROWS, COLS]        resize the terminal (the kernel sends SIGWINCH to the program)
   ["sleep", SECONDS]
+  ["signal", NAME]               send signal NAME (e.g. "TERM") to the program
 Prints one JSON object: exit status, whether the terminal is back in cooked mode
 (ECHO, ICANON, ISIG set) after the program ended, the failed step if any, and the transcript.
 The slave end stays open here so the terminal's modes can be read after the program exits.
 """
-import fcntl, json, os, re, select, struct, subprocess, sys, termios, time
+import fcntl, json, os, re, select, signal, struct, subprocess, sys, termios, time
 
 steps = json.loads(sys.argv[1])
 rows, cols = int(sys.argv[2]), int(sys.argv[3])
@@ -64,6 +65,8 @@ for i, step in enumerate(steps):
         os.write(master, step[1].encode())
     elif kind == "winsize":
         fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", int(step[1]), int(step[2]), 0, 0))
+    elif kind == "signal":
+        proc.send_signal(getattr(signal, "SIG" + step[1]))
     elif kind == "sleep":
         end = time.time() + float(step[1])
         while time.time() < end:

@@ -9,7 +9,9 @@ import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import io.k8scap.cluster.KubeClients;
 import io.k8scap.node.NodeSession;
+import io.k8scap.node.NodeShell;
 import io.k8scap.node.NodeTarget;
+import io.k8scap.node.Pty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -46,6 +48,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * when the exec stream closes (k8scap died, or the connection dropped). Node scripts that read stdin
  * must therefore end on an in-band message (capture.sh's "stop" line) — which is how they already
  * work over SSH. With a null stdin the command reads /dev/null.
+ *
+ * <p>{@link #shell} is the exception: an interactive command gets a TTY exec ({@code tty=true}) and
+ * its command line travels in the exec URL, because a pseudo-terminal's line discipline would echo
+ * the header back to the user's screen and cook it (see {@link #shellArgv}).
  *
  * <p>{@link #close()} ends open execs and deletes the helper pod.
  */
@@ -113,6 +119,27 @@ public final class PodNodeSession implements NodeSession {
             argv.addAll(List.of("nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--"));
         }
         argv.addAll(List.of("sh", "-c", BOOTSTRAP, "k8scap-exec", withStdin ? "stdin" : "null"));
+        return argv;
+    }
+
+    /**
+     * Sets {@code TERM} to {@code $1} and runs {@code $2} (the command line) with {@code sh -c}: what
+     * a TTY exec runs ({@code $1} and {@code $2} are positional parameters, never spliced).
+     */
+    public static final String SHELL_BOOTSTRAP = "TERM=$1; export TERM; exec sh -c \"$2\"";
+
+    /**
+     * The argv of a TTY exec for an interactive command: the command line as an argument (in the URL,
+     * not on stdin: under a pseudo-terminal the header would be echoed to the user and cooked by the
+     * line discipline), preceded by {@code nsenter -t 1 …} for the node's tools. The command lines
+     * this carries are small ({@code debug.sh}: about 2 KB).
+     */
+    public static List<String> shellArgv(PodAccessSettings.Tools tools, String term, String commandLine) {
+        List<String> argv = new ArrayList<>();
+        if (tools == PodAccessSettings.Tools.NODE) {
+            argv.addAll(List.of("nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--"));
+        }
+        argv.addAll(List.of("sh", "-c", SHELL_BOOTSTRAP, "k8scap-shell", term, commandLine));
         return argv;
     }
 
@@ -215,6 +242,171 @@ public final class PodNodeSession implements NodeSession {
             watch.close();
         }
     }
+
+    /**
+     * Starts {@code commandLine} under a pseudo-terminal in the helper container: a pods/exec with
+     * {@code tty=true} and stdin, its output (stdout and stderr merged by the remote terminal) into
+     * {@code output}, the window size sent at once on the resize channel.
+     */
+    @Override
+    public NodeShell shell(String commandLine, Pty pty, OutputStream output) {
+        if (closed.get()) {
+            throw new K8sCapException(ExitCode.FAILURE, "the session to " + where() + " is already closed");
+        }
+        AtomicReference<Status> exitStatus = new AtomicReference<>();
+        AtomicReference<Integer> statusCode = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        ExecListener listener = new ExecListener() {
+            @Override
+            public void onFailure(Throwable t, Response response) {
+                failure.set(t);
+                ended.countDown();
+            }
+
+            @Override
+            public void onClose(int code, String reason) {
+                ended.countDown();
+            }
+
+            @Override
+            public void onExit(int code, Status status) {
+                exitStatus.set(status);
+                statusCode.set(code);
+                ended.countDown();
+            }
+        };
+        String[] argv = shellArgv(settings.tools(), pty.term(), commandLine).toArray(String[]::new);
+        ExecWatch watch;
+        try {
+            watch = client.pods().inNamespace(pod.namespace()).withName(pod.name()).inContainer(HelperPods.CONTAINER)
+                    .redirectingInput().redirectingOutput().withTTY().usingListener(listener).exec(argv);
+        } catch (KubernetesClientException e) {
+            if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while starting a shell in " + where(), e);
+            }
+            if (e.getCode() == 404) {
+                throw new K8sCapException(ExitCode.UNAVAILABLE, where() + " is gone (deleted, or its deadline passed); run the command again", e);
+            }
+            throw KubeClients.fromApi(e, "create pods/exec " + pod.name() + " -n " + pod.namespace());
+        }
+        open.add(watch);
+        Thread pump = pumpOutput(watch.getOutput(), output);
+        watch.resize(pty.columns(), pty.rows());
+        return new PodShell(watch, output, pump, exitStatus, statusCode, failure, ended);
+    }
+
+    /**
+     * Copies the shell's output to the user's terminal on a thread of its own, so that
+     * {@link NodeShell#waitFor} can wait for the last bytes: fabric8 writes to a stream given with
+     * {@code writingOutput} asynchronously and, when the websocket closes, shuts down the executor
+     * those writes wait in — the shell's last line could reach the terminal after it was restored,
+     * or not at all. A redirected output stream is filled in order and ends after the last frame.
+     */
+    private Thread pumpOutput(InputStream from, OutputStream to) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = from.read(buf)) >= 0) {
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+            } catch (IOException e) {
+                // the exec is gone, or the terminal is
+            }
+        }, "k8scap-shell-output-" + pod.name());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** An interactive command running under the helper container's pseudo-terminal. */
+    private final class PodShell implements NodeShell {
+        private final ExecWatch watch;
+        private final OutputStream output;
+        private final Thread pump;
+        private final AtomicReference<Status> exitStatus;
+        private final AtomicReference<Integer> statusCode;
+        private final AtomicReference<Throwable> failure;
+        private final CountDownLatch ended;
+
+        PodShell(ExecWatch watch, OutputStream output, Thread pump, AtomicReference<Status> exitStatus, AtomicReference<Integer> statusCode,
+                AtomicReference<Throwable> failure, CountDownLatch ended) {
+            this.watch = watch;
+            this.output = output;
+            this.pump = pump;
+            this.exitStatus = exitStatus;
+            this.statusCode = statusCode;
+            this.failure = failure;
+            this.ended = ended;
+        }
+
+        @Override
+        public OutputStream input() {
+            return watch.getInput();
+        }
+
+        @Override
+        public void resize(int columns, int rows) {
+            if (isOpen()) {
+                watch.resize(columns, rows);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !watch.exitCode().isDone() && ended.getCount() > 0;
+        }
+
+        @Override
+        public int waitFor() {
+            Integer code;
+            try {
+                code = watch.exitCode().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted during the shell in " + where(), e);
+            } catch (ExecutionException e) {
+                code = statusAfterSendFailure(e.getCause(), ended, statusCode);
+            }
+            drain();
+            if (code == null) {
+                throw dropped(failure.get());
+            }
+            if (code < 0) {
+                if (exitStatus.get() == null) {
+                    throw dropped(failure.get());
+                }
+                Status st = exitStatus.get();
+                throw K8sCapException.unavailable("the shell could not run in " + where() + ": "
+                        + HelperPods.oneLine(st.getMessage() == null ? String.valueOf(st.getReason()) : st.getMessage()));
+            }
+            return code;
+        }
+
+        /** Waits (briefly) for the output received before the status to reach the terminal. */
+        private void drain() {
+            try {
+                pump.join(OUTPUT_DRAIN.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted during the shell in " + where(), e);
+            }
+            flush(output);
+        }
+
+        @Override
+        public void close() {
+            open.remove(watch);
+            watch.close();
+            pump.interrupt();
+        }
+    }
+
+    /** How long the end of a shell waits for its last output (the stream ends when the exec closes). */
+    static final java.time.Duration OUTPUT_DRAIN = java.time.Duration.ofSeconds(2);
 
     /**
      * fabric8 fails the exit-code future when a stdin write finds the websocket closed ("could not

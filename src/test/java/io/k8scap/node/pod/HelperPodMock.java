@@ -65,6 +65,8 @@ public final class HelperPodMock implements AutoCloseable {
     volatile String dryRunRefusal;
     volatile ExecHandler exec;
     final List<List<String>> execArgv = new CopyOnWriteArrayList<>();
+    /** The query of every pods/exec request (after the {@code ?}), in order: tty, stdin, stdout… */
+    public final List<String> execQueries = new CopyOnWriteArrayList<>();
     /** The command lines received on stdin (PodNodeSession's length-prefixed header). */
     final List<String> commandLines = new CopyOnWriteArrayList<>();
     final List<String> dryRuns = new CopyOnWriteArrayList<>();
@@ -78,7 +80,7 @@ public final class HelperPodMock implements AutoCloseable {
     private final List<LocalExec> localExecs = new CopyOnWriteArrayList<>();
 
     /** Serves one exec: runs on its own thread once the websocket is open. */
-    interface ExecHandler {
+    public interface ExecHandler {
         void serve(List<String> argv, ExecStream stream) throws Exception;
     }
 
@@ -228,18 +230,35 @@ public final class HelperPodMock implements AutoCloseable {
         server.destroy();
     }
 
+    /** Sets the handler of pods/exec requests (scripted websocket frames). */
+    public HelperPodMock onExec(ExecHandler handler) {
+        exec = handler;
+        return this;
+    }
+
     /** One exec websocket, server side. */
-    static final class ExecStream {
+    public static final class ExecStream {
         private final WebSocket ws;
         final LinkedBlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
+        /** The resize channel's (4) messages, as sent: {@code {"Width":…,"Height":…}}. */
+        public final LinkedBlockingQueue<String> resizes = new LinkedBlockingQueue<>();
         volatile boolean clientClosed;
 
         ExecStream(WebSocket ws) {
             this.ws = ws;
         }
 
-        void stdout(byte[] data) {
+        public void stdout(byte[] data) {
             frame(1, data);
+        }
+
+        public void stdout(String text) {
+            frame(1, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Whether the client closed the websocket. */
+        public boolean clientClosed() {
+            return clientClosed;
         }
 
         void stderr(String text) {
@@ -251,7 +270,7 @@ public final class HelperPodMock implements AutoCloseable {
         }
 
         /** Sends the status frame the API server sends when the command ends, then closes. */
-        void exit(int code) {
+        public void exit(int code) {
             String status = code == 0
                     ? "{\"metadata\":{},\"status\":\"Success\"}"
                     : "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command terminated with non-zero exit code: error executing command, exit status "
@@ -261,13 +280,13 @@ public final class HelperPodMock implements AutoCloseable {
         }
 
         /** Sends a raw status frame (channel 3) and closes. */
-        void status(String json) {
+        public void status(String json) {
             frame(3, json.getBytes(StandardCharsets.UTF_8));
             ws.close(1000, "");
         }
 
         /** Closes the socket without a status frame: a dropped connection. */
-        void drop() {
+        public void drop() {
             ws.close(1001, "going away");
         }
 
@@ -275,7 +294,7 @@ public final class HelperPodMock implements AutoCloseable {
         volatile String commandLine;
 
         /** Reads stdin frames until {@code lines} complete lines have arrived (after the header). */
-        String readLines(int lines, long timeoutMillis) throws InterruptedException {
+        public String readLines(int lines, long timeoutMillis) throws InterruptedException {
             long end = System.currentTimeMillis() + timeoutMillis;
             while (pending.toString(StandardCharsets.UTF_8).chars().filter(c -> c == '\n').count() < lines) {
                 if (!fill(end)) {
@@ -307,6 +326,19 @@ public final class HelperPodMock implements AutoCloseable {
             pending.reset();
             pending.write(all, nl + 1 + n, all.length - nl - 1 - n);
             return cl;
+        }
+
+        /** Reads stdin frames until what arrived (after the header, if any) contains {@code text}; returns all of it. */
+        public String readUntil(String text, long timeoutMillis) throws InterruptedException {
+            long end = System.currentTimeMillis() + timeoutMillis;
+            while (!pending.toString(StandardCharsets.UTF_8).contains(text)) {
+                if (!fill(end)) {
+                    break;
+                }
+            }
+            String got = pending.toString(StandardCharsets.UTF_8);
+            pending.reset();
+            return got;
         }
 
         private boolean fill(long end) throws InterruptedException {
@@ -367,7 +399,8 @@ public final class HelperPodMock implements AutoCloseable {
                     return localExec(path);
                 }
                 ExecHandler handler = exec;
-                if (handler != null && "GET".equals(method) && path.contains("/exec?")) {
+                if (handler != null && "GET".equals(method) && (path.contains("/exec?") || path.contains("/attach?"))) {
+                    execQueries.add(path.substring(path.indexOf('?') + 1));
                     List<String> argv = new ArrayList<>();
                     for (String kv : path.substring(path.indexOf('?') + 1).split("&")) {
                         if (kv.startsWith("command=")) {
@@ -375,7 +408,8 @@ public final class HelperPodMock implements AutoCloseable {
                         }
                     }
                     execArgv.add(argv);
-                    return new MockResponse().withWebSocketUpgrade(new Listener(handler, argv, commandLines));
+                    boolean tty = List.of(path.substring(path.indexOf('?') + 1).split("&")).contains("tty=true");
+                    return new MockResponse().withWebSocketUpgrade(new Listener(handler, argv, commandLines, tty));
                 }
             } catch (Exception e) {
                 return new MockResponse().setResponseCode(500).setBody(String.valueOf(e));
@@ -393,6 +427,7 @@ public final class HelperPodMock implements AutoCloseable {
         List<String> argv = new ArrayList<>();
         String container = null;
         boolean stdin = false;
+        boolean tty = false;
         for (String kv : path.substring(path.indexOf('?') + 1).split("&")) {
             if (kv.startsWith("command=")) {
                 argv.add(URLDecoder.decode(kv.substring("command=".length()), StandardCharsets.UTF_8));
@@ -400,9 +435,12 @@ public final class HelperPodMock implements AutoCloseable {
                 container = URLDecoder.decode(kv.substring("container=".length()), StandardCharsets.UTF_8);
             } else if (kv.equals("stdin=true")) {
                 stdin = true;
+            } else if (kv.equals("tty=true")) {
+                tty = true;
             }
         }
         execArgv.add(argv);
+        execQueries.add(path.substring(path.indexOf('?') + 1));
         if (!runningPods.contains(ns + "/" + name)) {
             return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
                     + "\"status\":\"Failure\",\"message\":\"pods \\\"" + name + "\\\" not found\",\"reason\":\"NotFound\","
@@ -413,7 +451,7 @@ public final class HelperPodMock implements AutoCloseable {
                     + "\"status\":\"Failure\",\"message\":\"container " + container + " is not valid for pod " + name
                     + " (or no command)\",\"reason\":\"BadRequest\",\"code\":400}");
         }
-        LocalExec e = new LocalExec(ns, name, argv, stdin, nodeInitPid());
+        LocalExec e = new LocalExec(ns, name, argv, stdin, tty, nodeInitPid());
         localExecs.add(e);
         return new MockResponse().withWebSocketUpgrade(e.listener());
     }
@@ -433,17 +471,22 @@ public final class HelperPodMock implements AutoCloseable {
         private final List<String> argv;
         private final List<String> ranArgv;
         private final boolean withStdin;
+        /** tty=true: the argv runs under a pseudo-terminal (pty_exec.py), resized by channel 4. */
+        private final boolean tty;
+        private final List<String> resizes = new CopyOnWriteArrayList<>();
+        private final LinkedBlockingQueue<String> resizeQueue = new LinkedBlockingQueue<>();
         private final LinkedBlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
         private final ByteArrayOutputStream stderrCopy = new ByteArrayOutputStream();
         private final java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
         private volatile boolean clientClosed;
         private volatile Process process;
 
-        LocalExec(String namespace, String pod, List<String> argv, boolean withStdin, long nodeInitPid) {
+        LocalExec(String namespace, String pod, List<String> argv, boolean withStdin, boolean tty, long nodeInitPid) {
             this.namespace = namespace;
             this.pod = pod;
             this.argv = List.copyOf(argv);
             this.withStdin = withStdin;
+            this.tty = tty;
             List<String> run = new ArrayList<>(argv);
             if (run.size() > 2 && run.get(0).equals("nsenter") && run.get(1).equals("-t") && run.get(2).equals("1")) {
                 run.set(2, String.valueOf(nodeInitPid)); // see nodeInitPid()
@@ -467,6 +510,16 @@ public final class HelperPodMock implements AutoCloseable {
         /** The argv as the API server received it in the exec URL. */
         public List<String> argv() {
             return argv;
+        }
+
+        /** Whether the exec asked for a terminal (tty=true). */
+        public boolean tty() {
+            return tty;
+        }
+
+        /** The resize channel's (4) messages, as received: {@code {"Width":…,"Height":…}}. */
+        public List<String> resizes() {
+            return List.copyOf(resizes);
         }
 
         /** The local process, once started (null before the websocket opened). */
@@ -511,8 +564,12 @@ public final class HelperPodMock implements AutoCloseable {
                 public void onMessage(WebSocket ws, byte[] bytes) {
                     if (bytes.length > 1 && bytes[0] == 0) {
                         stdin.add(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
+                    } else if (bytes.length > 1 && bytes[0] == 4) {
+                        String size = new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
+                        resizes.add(size);
+                        resizeQueue.add(size);
                     }
-                    // channel 4 (resize) and empty frames: nothing to do for a non-tty exec
+                    // empty frames, and resizes of a non-tty exec: nothing to do
                 }
 
                 @Override
@@ -542,11 +599,35 @@ public final class HelperPodMock implements AutoCloseable {
         private void start(ExecStream ws) {
             Process p;
             try {
-                ProcessBuilder pb = new ProcessBuilder(ranArgv);
+                List<String> command = ranArgv;
+                java.nio.file.Path fifo = null;
+                if (tty) {
+                    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("k8scap-dbg-tty");
+                    java.nio.file.Path driver = dir.resolve("pty_exec.py");
+                    try (java.io.InputStream in = HelperPodMock.class.getResourceAsStream("pty_exec.py")) {
+                        java.nio.file.Files.write(driver, in.readAllBytes());
+                    }
+                    fifo = dir.resolve("resize");
+                    if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() != 0) {
+                        throw new java.io.IOException("mkfifo " + fifo + " failed");
+                    }
+                    command = new ArrayList<>(List.of("python3", driver.toString(), fifo.toString(), "--"));
+                    command.addAll(ranArgv);
+                }
+                ProcessBuilder pb = new ProcessBuilder(command);
                 if (!withStdin) {
                     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 }
                 p = pb.start();
+                if (tty) {
+                    java.nio.file.Path f = fifo;
+                    Process proc = p;
+                    daemon("local-exec-resize", () -> applyResizes(f, proc));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exit.complete(-1);
+                return;
             } catch (java.io.IOException e) {
                 // what the API server relays when the runtime cannot start the command
                 ws.status("{\"metadata\":{},\"status\":\"Failure\",\"message\":" + quote("failed to exec in container: " + e.getMessage())
@@ -587,6 +668,31 @@ public final class HelperPodMock implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             });
+        }
+
+        /** Channel 4 → "COLS ROWS" lines for pty_exec.py, which sets the terminal's size; the temp dir goes with the process. */
+        private void applyResizes(java.nio.file.Path fifo, Process p) {
+            try (java.io.OutputStream to = java.nio.file.Files.newOutputStream(fifo)) {
+                while (p.isAlive()) {
+                    String size = resizeQueue.poll(100, TimeUnit.MILLISECONDS);
+                    if (size == null) {
+                        continue;
+                    }
+                    JsonNode n = JSON.readTree(size);
+                    to.write((n.path("Width").asInt() + " " + n.path("Height").asInt() + "\n").getBytes(StandardCharsets.US_ASCII));
+                    to.flush();
+                }
+            } catch (java.io.IOException | InterruptedException e) {
+                // the process ended
+            } finally {
+                try {
+                    java.nio.file.Files.deleteIfExists(fifo.resolveSibling("pty_exec.py"));
+                    java.nio.file.Files.deleteIfExists(fifo);
+                    java.nio.file.Files.deleteIfExists(fifo.getParent());
+                } catch (java.io.IOException e) {
+                    // left in /tmp
+                }
+            }
         }
 
         private static void pump(java.io.InputStream from, java.util.function.Consumer<byte[]> to, ByteArrayOutputStream copy) {
@@ -634,12 +740,15 @@ public final class HelperPodMock implements AutoCloseable {
         private final ExecHandler handler;
         private final List<String> argv;
         private final List<String> commandLines;
+        /** A TTY exec carries its command line in the argv (PodNodeSession#shellArgv), no header on stdin. */
+        private final boolean tty;
         private volatile ExecStream stream;
 
-        Listener(ExecHandler handler, List<String> argv, List<String> commandLines) {
+        Listener(ExecHandler handler, List<String> argv, List<String> commandLines, boolean tty) {
             this.handler = handler;
             this.argv = argv;
             this.commandLines = commandLines;
+            this.tty = tty;
         }
 
         @Override
@@ -647,6 +756,10 @@ public final class HelperPodMock implements AutoCloseable {
             stream = new ExecStream(ws);
             Thread t = new Thread(() -> {
                 try {
+                    if (tty) {
+                        handler.serve(argv, stream);
+                        return;
+                    }
                     stream.commandLine = stream.readCommandLine(10_000);
                     if (stream.commandLine == null) {
                         stream.stderr("no command line header on stdin");
@@ -672,6 +785,8 @@ public final class HelperPodMock implements AutoCloseable {
         public void onMessage(WebSocket ws, byte[] bytes) {
             if (bytes.length > 0 && bytes[0] == 0 && stream != null) {
                 stream.stdin.add(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
+            } else if (bytes.length > 0 && bytes[0] == 4 && stream != null) {
+                stream.resizes.add(new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8));
             }
         }
 
