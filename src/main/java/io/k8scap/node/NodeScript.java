@@ -14,12 +14,45 @@ import java.util.List;
  * parameters ({@code $1 $2 …}); nothing is ever spliced into the script text.
  */
 public final class NodeScript {
+    private static final java.util.regex.Pattern HEREDOC = java.util.regex.Pattern.compile("<<-?\\s*'?\"?([A-Za-z_][A-Za-z0-9_]*)");
+
     private final String name;
     private final String text;
+    private final String compact;
 
     private NodeScript(String name, String text) {
         this.name = name;
         this.text = text;
+        this.compact = compact(text);
+    }
+
+    /**
+     * The script without its comment lines and blank lines (here-document bodies kept as they are):
+     * what travels. Half the scripts' text is documentation, and the whole script is one argument of
+     * an SSH exec request or of a pods/exec URL, where proxies limit the request line (nginx: 8 KB).
+     */
+    static String compact(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        String heredocEnd = null;
+        for (String line : text.split("\n", -1)) {
+            if (heredocEnd != null) {
+                out.append(line).append('\n');
+                if (line.strip().equals(heredocEnd)) {
+                    heredocEnd = null;
+                }
+                continue;
+            }
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            out.append(line).append('\n');
+            java.util.regex.Matcher m = HEREDOC.matcher(line);
+            if (m.find()) {
+                heredocEnd = m.group(1);
+            }
+        }
+        return out.toString();
     }
 
     public static NodeScript load(String name) {
@@ -38,8 +71,14 @@ public final class NodeScript {
         return name;
     }
 
+    /** The script as written, comments included. */
     public String text() {
         return text;
+    }
+
+    /** What runs on the node: {@link #text()} without comment and blank lines. */
+    public String compactText() {
+        return compact;
     }
 
     /**
@@ -54,7 +93,7 @@ public final class NodeScript {
         }
         words.add("sh");
         words.add("-c");
-        words.add(text);
+        words.add(compact);
         words.add("k8scap-" + name);
         words.addAll(args);
         return ShellQuote.join(words);

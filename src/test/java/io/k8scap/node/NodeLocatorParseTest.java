@@ -237,7 +237,7 @@ class NodeLocatorParseTest {
     @ValueSource(strings = {"dash", "busybox sh", "bash --posix"})
     void scriptParsesUnderPosixShells(String shell) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(shell.split(" ")));
-        cmd.addAll(List.of("-n", "-c", NodeScript.load("locate").text()));
+        cmd.addAll(List.of("-n", "-c", NodeScript.load("locate").compactText()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(shell + ": " + out).isZero();
