@@ -12,6 +12,9 @@ import io.k8scap.pcap.TrafficSummary;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +34,19 @@ import java.util.function.Consumer;
 public final class CaptureRun {
     /** How long each tcpdump may take to flush and print its counters after a stop. */
     private static final Duration END_GRACE = Duration.ofSeconds(15);
+    /** A tcpdump that has not said "listening" by then is not announced (it may still capture). */
+    private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(20);
 
     /** What the user set; null when not given. */
     public record Limits(Duration duration, Long maxPackets, Long maxBytes) {}
 
     /** tcpdump settings shared by all pods. */
-    public record TcpdumpSettings(int snaplen, String filter, Duration hardDeadline, Duration heartbeatTimeout) {}
+    public record TcpdumpSettings(int snaplen, String filter, Duration hardDeadline, Duration heartbeatTimeout) {
+        /** The tcpdump to run for {@code p}. */
+        public TcpdumpSpec spec(CapturePoint p) {
+            return new TcpdumpSpec(p.iface(), p.netnsPid(), snaplen, filter, hardDeadline, heartbeatTimeout);
+        }
+    }
 
     /** The end of one pod's capture. */
     public record PodResult(CapturePoint point, long packets, long bytes, TcpdumpStats stats, RemoteTcpdump.End end, String error) {}
@@ -54,6 +64,7 @@ public final class CaptureRun {
     }
 
     private final List<CapturePoint> points;
+    private final Map<CapturePoint, RemoteTcpdump> started;
     private final Map<NodeTarget, NodeSession> sessions;
     private final CaptureOutput output;
     private final Limits limits;
@@ -68,12 +79,16 @@ public final class CaptureRun {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
 
     /**
+     * @param started      tcpdumps already running for some of the points (started on their node's
+     *                       locate channel, {@link RemoteTcpdump#locateThenStart}); the others are started here
      * @param summary      fed with every written packet, or null
-     * @param onListening  told when a pod's tcpdump listens (packets sent from then on are captured)
+     * @param onListening  told when a pod's tcpdump listens (packets sent from then on are captured), as each does
      */
-    public CaptureRun(List<CapturePoint> points, Map<NodeTarget, NodeSession> sessions, CaptureOutput output, Limits limits,
-                      TcpdumpSettings tcpdump, TrafficSummary summary, Consumer<String> notices, Consumer<CapturePoint> onListening) {
+    public CaptureRun(List<CapturePoint> points, Map<CapturePoint, RemoteTcpdump> started, Map<NodeTarget, NodeSession> sessions,
+                      CaptureOutput output, Limits limits, TcpdumpSettings tcpdump, TrafficSummary summary, Consumer<String> notices,
+                      Consumer<CapturePoint> onListening) {
         this.points = List.copyOf(points);
+        this.started = Map.copyOf(started);
         this.sessions = sessions;
         this.output = output;
         this.limits = limits;
@@ -106,18 +121,29 @@ public final class CaptureRun {
             for (CapturePoint p : points) {
                 PcapStreamParser parser = new PcapStreamParser(counting(p, output.source(p)), "tcpdump on " + p.node().name());
                 parsers.put(p, parser);
-                TcpdumpSpec spec = new TcpdumpSpec(p.iface(), p.netnsPid(), tcpdump.snaplen(), tcpdump.filter(),
-                        tcpdump.hardDeadline(), tcpdump.heartbeatTimeout());
-                dumps.put(p, RemoteTcpdump.start(sessions.get(p.node()), spec, parser,
-                        line -> tcpdumpSaid(p, line)));
-            }
-            for (Map.Entry<CapturePoint, RemoteTcpdump> e : dumps.entrySet()) {
-                if (e.getValue().awaitListening(Duration.ofSeconds(20))) {
-                    onListening.accept(e.getKey());
+                RemoteTcpdump running = started.get(p);
+                if (running != null) {
+                    running.attach(parser, line -> tcpdumpSaid(p, line));
+                    dumps.put(p, running);
+                } else {
+                    dumps.put(p, RemoteTcpdump.start(sessions.get(p.node()), tcpdump.spec(p), parser, line -> tcpdumpSaid(p, line)));
                 }
             }
+            // Each pod is announced as soon as its tcpdump listens, whatever the others do.
+            Set<CapturePoint> waiting = new LinkedHashSet<>(dumps.keySet());
+            long listenDeadline = System.nanoTime() + LISTEN_TIMEOUT.toNanos();
             long deadline = limits.duration() == null ? Long.MAX_VALUE : System.nanoTime() + limits.duration().toNanos();
-            while (!stopRequested.await(100, TimeUnit.MILLISECONDS)) {
+            while (!stopRequested.await(waiting.isEmpty() ? 100 : 5, TimeUnit.MILLISECONDS)) {
+                for (Iterator<CapturePoint> it = waiting.iterator(); it.hasNext(); ) {
+                    CapturePoint p = it.next();
+                    RemoteTcpdump d = dumps.get(p);
+                    if (d.listening()) {
+                        onListening.accept(p);
+                        it.remove();
+                    } else if (d.ended() || System.nanoTime() - listenDeadline > 0) {
+                        it.remove();
+                    }
+                }
                 if (dumps.values().stream().allMatch(RemoteTcpdump::ended)) {
                     stop(dumps.size() == 1 ? "tcpdump ended" : "every tcpdump ended");
                 } else if (System.nanoTime() >= deadline) {
@@ -138,6 +164,11 @@ public final class CaptureRun {
             stop("error");
         }
 
+        for (RemoteTcpdump d : started.values()) {
+            if (!dumps.containsValue(d)) {
+                d.close(); // started on the node, never reached: it must not run on
+            }
+        }
         for (RemoteTcpdump d : dumps.values()) {
             d.stop();
         }

@@ -18,9 +18,9 @@ import io.k8scap.node.ContainerLocation;
 import io.k8scap.node.ContainerRef;
 import io.k8scap.node.NodeFacts;
 import io.k8scap.node.NodeFanOut;
-import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
+import io.k8scap.node.RemoteTcpdump;
 import io.k8scap.node.pod.NodeAccessChooser;
 import io.k8scap.pcap.CaptureFile;
 import io.k8scap.pcap.TrafficSummary;
@@ -174,44 +174,60 @@ final class CaptureCommand implements Callable<Integer> {
             NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(),
                     via.podSettings(duration == null ? DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
             Map<NodeTarget, NodeSession> sessions = new ConcurrentHashMap<>();
+            Map<CapturePoint, RemoteTcpdump> started = new ConcurrentHashMap<>();
+            CaptureRun.TcpdumpSettings settings = new CaptureRun.TcpdumpSettings(snaplen, bpf,
+                    duration == null ? DEFAULT_HARD_DEADLINE : duration.plusSeconds(30), HEARTBEAT_TIMEOUT);
             try {
-                List<CapturePoint> points = locate(byNode, access, sessions, notices);
-                return capture(points, sessions, targets, bpf, stdout, toStdout, notices);
+                List<CapturePoint> points = locate(byNode, access, sessions, started, settings, notices);
+                return capture(points, started, sessions, settings, targets, stdout, toStdout, notices);
             } finally {
+                started.values().forEach(RemoteTcpdump::close); // at once when they ended; else they are stopped
                 sessions.values().forEach(NodeSession::close);
             }
         }
     }
 
-    /** One session per node (SSH or a helper pod; kept open for the capture) and one locate run for its pods; then where to capture each. */
+    /**
+     * One session per node (SSH or a helper pod; kept open for the capture), one locate run for its
+     * pods, and where to capture each. The first pod of each node that can be captured gets its
+     * tcpdump started on that same locate channel ({@link RemoteTcpdump#locateThenStart}: one sshd
+     * session less before the first packet); the other pods' are started by the {@link CaptureRun}.
+     */
     private List<CapturePoint> locate(Map<NodeTarget, List<ResolvedPod>> byNode, NodeAccessChooser access, Map<NodeTarget, NodeSession> sessions,
+                                      Map<CapturePoint, RemoteTcpdump> started, CaptureRun.TcpdumpSettings settings,
                                       Notices notices) throws InterruptedException {
-        NodeLocator locator = new NodeLocator();
-        List<NodeFanOut.Outcome<NodeFacts>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
-            NodeSession session = access.open(node, via.via, byNode.get(node).get(0).namespace());
+        List<NodeFanOut.Outcome<List<Object>>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
+            List<ResolvedPod> onNode = byNode.get(node);
+            NodeSession session = access.open(node, via.via, onNode.get(0).namespace());
             sessions.put(node, session);
-            return locator.locate(session, byNode.get(node).stream().map(p -> ContainerRef.parse(p.containerId())).toList());
+            List<Object> planned = new ArrayList<>(); // per pod: its CapturePoint, or the K8sCapException why not
+            RemoteTcpdump.Located located = RemoteTcpdump.locateThenStart(session,
+                    onNode.stream().map(p -> ContainerRef.parse(p.containerId())).toList(), settings.heartbeatTimeout(), facts -> {
+                        for (int i = 0; i < onNode.size(); i++) {
+                            planned.add(plan(onNode.get(i), node, facts, facts.containers().get(i), notices));
+                        }
+                        return planned.stream().filter(CapturePoint.class::isInstance).map(CapturePoint.class::cast)
+                                .findFirst().map(settings::spec).orElse(null);
+                    });
+            if (located.tcpdump() != null) {
+                planned.stream().filter(CapturePoint.class::isInstance).map(CapturePoint.class::cast).findFirst()
+                        .ifPresent(first -> started.put(first, located.tcpdump()));
+            }
+            return planned;
         });
         List<CapturePoint> points = new ArrayList<>();
         K8sCapException first = null;
-        for (NodeFanOut.Outcome<NodeFacts> o : outcomes) {
+        for (NodeFanOut.Outcome<List<Object>> o : outcomes) {
             List<ResolvedPod> onNode = byNode.get(o.node());
             for (int i = 0; i < onNode.size(); i++) {
-                ResolvedPod pod = onNode.get(i);
-                try {
-                    if (!o.ok()) {
-                        throw o.failure();
-                    }
-                    ContainerLocation loc = o.value().containers().get(i);
-                    if (loc.ok() && !o.value().tools().containsKey("tcpdump")) {
-                        throw K8sCapException.unavailable("tcpdump is not installed on node " + o.node().name()
-                                + ": install it there (apt-get install tcpdump, dnf install tcpdump), or capture from a helper pod with --via pod");
-                    }
-                    points.add(CapturePlanner.plan(pod, o.node(), loc, inside, podInterface, notices));
-                } catch (K8sCapException e) {
+                Object planned = o.ok() ? o.value().get(i) : o.failure();
+                if (planned instanceof CapturePoint point) {
+                    points.add(point);
+                } else {
+                    K8sCapException e = (K8sCapException) planned;
                     first = first == null ? e : first;
                     if (byNode.values().stream().mapToInt(List::size).sum() > 1) {
-                        notices.error(pod.key() + ": " + e.getMessage());
+                        notices.error(onNode.get(i).key() + ": " + e.getMessage());
                     }
                 }
             }
@@ -225,8 +241,22 @@ final class CaptureCommand implements Callable<Integer> {
         return points;
     }
 
-    private int capture(List<CapturePoint> points, Map<NodeTarget, NodeSession> sessions, List<String> targets, String bpf,
-                        PrintStream stdout, boolean toStdout, Notices notices) throws IOException {
+    /** Where to capture one located pod: its CapturePoint, or the K8sCapException saying why it cannot be. */
+    private Object plan(ResolvedPod pod, NodeTarget node, NodeFacts facts, ContainerLocation loc, Notices notices) {
+        try {
+            if (loc.ok() && !facts.tools().containsKey("tcpdump")) {
+                throw K8sCapException.unavailable("tcpdump is not installed on node " + node.name()
+                        + ": install it there (apt-get install tcpdump, dnf install tcpdump), or capture from a helper pod with --via pod");
+            }
+            return CapturePlanner.plan(pod, node, loc, inside, podInterface, notices);
+        } catch (K8sCapException e) {
+            return e;
+        }
+    }
+
+    private int capture(List<CapturePoint> points, Map<CapturePoint, RemoteTcpdump> started, Map<NodeTarget, NodeSession> sessions,
+                        CaptureRun.TcpdumpSettings settings, List<String> targets, PrintStream stdout, boolean toStdout,
+                        Notices notices) throws IOException {
         boolean merged = points.size() > 1 && !split;
         Instant now = Instant.now();
         CaptureFile file = null;
@@ -270,8 +300,7 @@ final class CaptureCommand implements Callable<Integer> {
 
         TrafficSummary traffic = summary || output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml
                 ? new TrafficSummary() : null;
-        CaptureRun run = new CaptureRun(points, sessions, out, new CaptureRun.Limits(duration, count, maxSize),
-                new CaptureRun.TcpdumpSettings(snaplen, bpf, duration == null ? DEFAULT_HARD_DEADLINE : duration.plusSeconds(30), HEARTBEAT_TIMEOUT),
+        CaptureRun run = new CaptureRun(points, started, sessions, out, new CaptureRun.Limits(duration, count, maxSize), settings,
                 traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + destination));
 
         Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !Logging.quiet() && Tty.isTerminal(2) && stdout == System.out);

@@ -68,20 +68,31 @@ public final class NodeLocator {
      *         {@code sudo -n} refuses
      */
     public NodeFacts locate(NodeSession session, List<ContainerRef> containers) {
-        NodeTarget node = session.target();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = session.run(script, specs(containers), null, out, err);
+        return interpret(session, containers, status, out.toString(StandardCharsets.UTF_8), lastLine(err.toString(StandardCharsets.UTF_8)));
+    }
+
+    /** The locate script's arguments for {@code containers}: each spec once, unsendable ones left out. */
+    static List<String> specs(List<ContainerRef> containers) {
         LinkedHashSet<String> specs = new LinkedHashSet<>();
         for (ContainerRef c : containers) {
             if (sendable(c)) {
                 specs.add(c.spec());
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = session.run(script, List.copyOf(specs), null, out, err);
-        String stdout = out.toString(StandardCharsets.UTF_8);
-        String stderr = err.toString(StandardCharsets.UTF_8);
+        return List.copyOf(specs);
+    }
+
+    /**
+     * The facts from one run of the locate script: its exit status, its stdout, and the last line of
+     * its stderr (for the failure message).
+     */
+    static NodeFacts interpret(NodeSession session, List<ContainerRef> containers, int status, String stdout, String lastErrLine) {
+        NodeTarget node = session.target();
         if (status != 0) {
-            String last = lastLine(stderr);
+            String last = lastErrLine == null ? "" : abbreviate(lastErrLine);
             if (session.sudo() && last.startsWith("sudo:")) {
                 throw K8sCapException.denied("sudo -n refused to run the locate script on node " + node.name()
                         + ": " + last + "; allow passwordless sudo for this user or connect as root");

@@ -67,6 +67,11 @@ public final class NodeScript {
         }
     }
 
+    /** A script made of others' parts (already compact); it runs as {@code k8scap-NAME}. */
+    static NodeScript of(String name, String text) {
+        return new NodeScript(name, text);
+    }
+
     public String name() {
         return name;
     }

@@ -115,6 +115,7 @@ final class TcpdumpOutput {
             return switch (killed) {
                 case "heartbeat" -> RemoteTcpdump.End.HEARTBEAT_LOST;
                 case "eof" -> RemoteTcpdump.End.STDIN_CLOSED;
+                case "stop" -> RemoteTcpdump.End.STOPPED; // still running 5 s after "stop": killed
                 default -> RemoteTcpdump.End.SIGNALLED;
             };
         }
@@ -140,6 +141,9 @@ final class TcpdumpOutput {
         }
         if (status == 0 || status == 124 || killed != null) {
             return null;
+        }
+        if (stopSent && status == 128 + 2) {
+            return null; // k8scap's stop reached tcpdump before it had set up its SIGINT handler
         }
         String err = errorLine();
         String low = err.toLowerCase(Locale.ROOT);

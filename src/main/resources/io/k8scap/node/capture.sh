@@ -18,7 +18,8 @@
 #   k8scap-capture: missing TOOL...      a tool is not installed (exit 127)
 #   k8scap-capture: started              tcpdump was started
 #   k8scap-capture: stop                 "stop" received, SIGINT sent
-#   k8scap-capture: killed heartbeat|eof|signal   tcpdump was killed (TERM, then KILL after 3 s)
+#   k8scap-capture: killed heartbeat|eof|signal|stop   tcpdump was killed (TERM, then KILL after 3 s);
+#                                        stop: it was still running 5 s after "stop" (SIGINT each second)
 #   k8scap-capture: end STATUS           tcpdump ended; STATUS is also the exit status
 #                                        (124: the deadline stopped it)
 #
@@ -91,17 +92,29 @@ timeout -s INT -k 5 "$deadline" "$@" </dev/null 3<&- &
 t=$!
 say started
 
+# running: whether timeout or tcpdump still runs. timeout puts itself and tcpdump in a process group
+# of their own (its PID): a SIGINT that reaches timeout before it is ready to pass it on ends
+# timeout alone, and the group is how the orphaned tcpdump is still found.
+running() {
+    kill -0 "-$t" 2>/dev/null || kill -0 "$t" 2>/dev/null
+}
+
+# sigint: SIGINT to timeout and tcpdump; false when neither runs any more.
+sigint() {
+    kill -INT "-$t" 2>/dev/null || kill -INT "$t" 2>/dev/null
+}
+
 # kill_tcpdump REASON: say so, then TERM (tcpdump flushes and prints its counters), KILL after 3 s.
 # Callers ignore SIGPIPE first: when the channel is gone, the message must not end them.
 kill_tcpdump() {
     say "killed $1"
-    kill -TERM "$t" 2>/dev/null
+    kill -TERM "-$t" 2>/dev/null || kill -TERM "$t" 2>/dev/null
     i=0
-    while kill -0 "$t" 2>/dev/null && [ "$i" -lt 15 ]; do
+    while running && [ "$i" -lt 15 ]; do
         sleep 0.2 </dev/null >/dev/null 2>&1 || sleep 1 </dev/null >/dev/null 2>&1
         i=$((i + 1))
     done
-    if kill -0 "$t" 2>/dev/null; then
+    if running; then
         kill -KILL "-$t" 2>/dev/null || kill -KILL "$t" 2>/dev/null
     fi
 }
@@ -124,7 +137,20 @@ w=$!
         case $line in
             stop)
                 say stop
-                kill -INT "$t" 2>/dev/null
+                # SIGINT again each second while tcpdump runs: a "stop" that arrives as tcpdump starts
+                # can be lost (timeout forwards it before tcpdump exists; tcpdump exits on one that
+                # comes before it opened the interface). Still running after 5 s: killed.
+                (
+                    trap '' PIPE
+                    i=0
+                    while sigint && [ "$i" -lt 5 ]; do
+                        sleep 1 </dev/null >/dev/null 2>&1
+                        i=$((i + 1))
+                    done
+                    if running; then
+                        kill_tcpdump stop
+                    fi
+                ) </dev/null &
                 ;;
         esac
         kill -USR1 "$w" 2>/dev/null
@@ -144,6 +170,16 @@ trap on_signal TERM HUP INT
 
 wait "$t"
 status=$?
+# timeout ended but its tcpdump may not have (see running): stop it cleanly, then for good.
+if running; then
+    sigint
+    i=0
+    while running && [ "$i" -lt 25 ]; do
+        sleep 0.2 </dev/null >/dev/null 2>&1 || sleep 1 </dev/null >/dev/null 2>&1
+        i=$((i + 1))
+    done
+    kill -KILL "-$t" 2>/dev/null
+fi
 kill "$r" "$w" 2>/dev/null
 say "end $status"
 exit "$status"

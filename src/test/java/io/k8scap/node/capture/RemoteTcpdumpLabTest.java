@@ -204,6 +204,85 @@ class RemoteTcpdumpLabTest {
         assertNoTcpdumpWithin(filter, Duration.ofSeconds(3));
     }
 
+    /**
+     * A stop that arrives while tcpdump is still starting (Ctrl+C at once, --count reached by the
+     * other pods first) must still end it: a SIGINT that reaches coreutils' timeout before it can pass
+     * it on ends timeout alone, and the orphaned tcpdump would keep the channel (and the capture) open.
+     */
+    @Test
+    void aStopAsTcpdumpStartsStillEndsItAndTheChannel() throws Exception {
+        try (NodeSession s = root()) {
+            for (int round = 0; round < 3; round++) {
+                // several at once, each stopped before its channel is even open: "stop" is the first
+                // line capture.sh reads, racing tcpdump's start-up
+                List<RemoteTcpdump> all = new ArrayList<>();
+                List<String> filters = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String filter = neverMatching();
+                    filters.add(filter);
+                    all.add(start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, filter, Duration.ofMinutes(2),
+                            Duration.ofSeconds(30), false), new ByteArrayOutputStream()));
+                }
+                all.forEach(RemoteTcpdump::stop);
+                for (RemoteTcpdump t : all) {
+                    assertThat(t.awaitEnd(Duration.ofSeconds(10))).as("round %d", round).isZero();
+                    assertThat(t.end()).isEqualTo(RemoteTcpdump.End.STOPPED);
+                }
+                for (String f : filters) {
+                    assertNoTcpdumpWithin(f, Duration.ofSeconds(1));
+                }
+            }
+        }
+    }
+
+    /**
+     * Locate and capture on ONE exec channel: the answer is the locate script's, the tcpdump chosen
+     * from it captures real traffic, and its bytes held until attach are all delivered.
+     */
+    @Test
+    void locateThenStartCapturesOnTheSameChannel() throws Exception {
+        Lab.PodTruth truth = lab.truth("docker");
+        String filter = unique("tcp port 8080");
+        ByteArrayOutputStream pcap = new ByteArrayOutputStream();
+        List<String> said = Collections.synchronizedList(new ArrayList<>());
+        try (NodeSession s = root()) {
+            RemoteTcpdump.Located located = RemoteTcpdump.locateThenStart(s,
+                    List.of(io.k8scap.node.ContainerRef.parse(lab.pod("docker").containerId()),
+                            io.k8scap.node.ContainerRef.parse("docker://" + "0".repeat(64))),
+                    Duration.ofSeconds(5), facts -> {
+                        assertThat(facts.containers().get(0).pid()).isEqualTo(truth.pid());
+                        assertThat(facts.containers().get(0).hostPeer().name()).isEqualTo(truth.hostIf());
+                        assertThat(facts.containers().get(1).ok()).isFalse();
+                        return new TcpdumpSpec(facts.containers().get(0).hostPeer().name(), 0, 262144, filter,
+                                Duration.ofMinutes(2), Duration.ofSeconds(5), true);
+                    });
+            RemoteTcpdump t = located.tcpdump();
+            assertThat(t.awaitListening(Duration.ofSeconds(10))).isTrue();
+            wget("http://" + lab.pod("docker").podIP() + ":8080/", 0);
+            Thread.sleep(300);
+            t.attach(pcap, said::add); // late on purpose: what came before is held, then delivered
+            t.stop();
+            assertThat(t.awaitEnd(Duration.ofSeconds(10))).isZero();
+            assertThat(t.stats().captured()).isPositive();
+            byte[] b = pcap.toByteArray();
+            assertThat(b).startsWith(PCAP_MAGIC_LE);
+            assertThat(new String(b, StandardCharsets.ISO_8859_1)).contains("HTTP/1.");
+            assertThat(said).noneMatch(l -> l.startsWith("k8scap-capture:"));
+        }
+        assertNoTcpdumpWithin(filter, Duration.ofSeconds(3));
+    }
+
+    @Test
+    void locateThenStartWithNothingToCaptureEndsTheChannel() throws Exception {
+        try (NodeSession s = root()) {
+            RemoteTcpdump.Located located = RemoteTcpdump.locateThenStart(s,
+                    List.of(io.k8scap.node.ContainerRef.parse("docker://" + "0".repeat(64))), Duration.ofSeconds(5), facts -> null);
+            assertThat(located.tcpdump()).isNull();
+            assertThat(located.facts().containers().get(0).ok()).isFalse();
+            assertThat(located.facts().tools()).containsKey("tcpdump");
+        }
+    }
+
     // ---- 2. inside the pod's netns ------------------------------------------------------------
 
     @Test

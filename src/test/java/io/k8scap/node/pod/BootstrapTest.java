@@ -89,7 +89,8 @@ class BootstrapTest {
     @ParameterizedTest
     @MethodSource("shells")
     void theRealLocateScriptsCommandLineSurvivesQuotesNewlinesAndUtf8(String shell) throws Exception {
-        String commandLine = NodeScript.load(NodeLocator.SCRIPT).commandLine(List.of("docker://" + "ab".repeat(32), "it's; $(x) \"é\""), false);
+        String commandLine = NodeScript.load(NodeLocator.SCRIPT).commandLine(
+                List.of("docker://" + "ab".repeat(32), "it's; $(x) \"é\"", "containerd://" + "0".repeat(1500)), false);
         assertThat(commandLine.getBytes(StandardCharsets.UTF_8).length).isGreaterThan(8000);
         Run viaBootstrap = run(shell, "null", PodNodeSession.stdinHeader(commandLine), false);
         Process direct = new ProcessBuilder("sh", "-c", commandLine).start();
