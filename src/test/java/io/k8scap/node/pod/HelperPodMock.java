@@ -310,6 +310,11 @@ public final class HelperPodMock implements AutoCloseable {
         private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
         volatile String commandLine;
 
+        /** The command line that came on stdin as PodNodeSession's header (null for a TTY exec: its command line is in the URL). */
+        public String commandLine() {
+            return commandLine;
+        }
+
         /** Reads stdin frames until {@code lines} complete lines have arrived (after the header). */
         public String readLines(int lines, long timeoutMillis) throws InterruptedException {
             long end = System.currentTimeMillis() + timeoutMillis;
