@@ -107,8 +107,10 @@ public final class AgentDebugger {
             try (LocalTerminal terminal = openTerminal.get();
                  PodNodeSession tools = session.withTools(PodAccessSettings.Tools.HELPER_IMAGE)) {
                 out = new ErrorLineFilter(terminal.output());
-                try (NodeShell shell = tools.shell(commandLine(pid, List.of()), new Pty(terminal.type(), terminal.columns(), terminal.rows()), out)) {
+                Pty pty = new Pty(terminal.type(), terminal.columns(), terminal.rows());
+                try (NodeShell shell = tools.shell(commandLine(pid, List.of()), pty, out)) {
                     terminal.onResize(shell::resize);
+                    TerminalBridge.resizedMeanwhile(terminal, pty, shell::resize);
                     TerminalBridge.start(terminal.input(), shell.input(), shell::isOpen);
                     status = shell.waitFor();
                 }

@@ -158,6 +158,11 @@ public final class HelperPodMock implements AutoCloseable {
         return List.copyOf(seen);
     }
 
+    /** Expectations, served before the CRUD store (e.g. a PATCH of a subresource CRUD mode does not know). */
+    public io.fabric8.mockwebserver.dsl.MockServerExpectation expect() {
+        return server.expect();
+    }
+
     public KubernetesClient client() {
         return client;
     }
