@@ -336,6 +336,17 @@ class DebugCommandTest {
         assertThat(r.err()).contains("does not serve pods/ephemeralcontainers").contains("use --via node");
     }
 
+    @ParameterizedTest(name = "--via {0}")
+    @ValueSource(strings = {"ephemeral", "agent", "node"})
+    void anUnknownPodOrContainerIsNotFoundBeforeAnythingIsCreated(String via) {
+        var r = run("nosuchpod", "--via", via, "--", "true").assertExit(4);
+        assertThat(r.err()).contains("nosuchpod");
+        r = run(POD, "-c", "nosuch", "--via", via, "--", "true").assertExit(4);
+        assertThat(r.err().strip()).isEqualTo("error: container 'nosuch' not found in pod lab/web; its containers: app (pick one with -c)");
+        assertThat(patchBody.get()).isNull();
+        assertThat(client.pods().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", "k8scap").list().getItems()).isEmpty();
+    }
+
     /**
      * The pod status says the target container is not running: exit 6 (unavailable: it exists, it
      * just does not run now), the same for every way and the same as locate and capture, decided
