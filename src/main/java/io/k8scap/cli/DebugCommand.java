@@ -221,7 +221,11 @@ final class DebugCommand implements Callable<Integer> {
         HelperPodConnector connector = new HelperPodConnector(kc.client(), settings, notices);
         if (preflight) {
             String ns = connector.namespaceFor(pod.namespace());
-            new io.k8scap.node.pod.Preflight(kc.client()).check(HelperPods.spec(ns, node.name(), connector.session(), settings, Instant.now()));
+            try {
+                new io.k8scap.node.pod.Preflight(kc.client()).check(HelperPods.spec(ns, node.name(), connector.session(), settings, Instant.now()));
+            } catch (K8sCapException e) {
+                throw AgentDebugger.inDebugTerms(e);
+            }
             notices.accept("preflight: ok: create/get/delete pods and create pods/exec in namespace " + ns
                     + ", and a privileged helper pod is admitted there (server-side dry run)");
             return 0;

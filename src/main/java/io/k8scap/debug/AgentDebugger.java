@@ -107,8 +107,10 @@ public final class AgentDebugger {
             try (LocalTerminal terminal = openTerminal.get();
                  PodNodeSession tools = session.withTools(PodAccessSettings.Tools.HELPER_IMAGE)) {
                 out = new ErrorLineFilter(terminal.output());
-                try (NodeShell shell = tools.shell(commandLine(pid, List.of()), new Pty(terminal.type(), terminal.columns(), terminal.rows()), out)) {
+                Pty pty = new Pty(terminal.type(), terminal.columns(), terminal.rows());
+                try (NodeShell shell = tools.shell(commandLine(pid, List.of()), pty, out)) {
                     terminal.onResize(shell::resize);
+                    TerminalBridge.resizedMeanwhile(terminal, pty, shell::resize);
                     TerminalBridge.start(terminal.input(), shell.input(), shell::isOpen);
                     status = shell.waitFor();
                 }
@@ -123,9 +125,26 @@ public final class AgentDebugger {
         String ns = connector.namespaceFor(targetNamespace);
         notices.accept("creating helper pod k8scap-helper-" + node.name() + "-… (" + connector.settings().image() + ", privileged, hostPID)"
                 + " in namespace " + ns + " on node " + node.name() + "; it is removed when the session ends");
-        PodNodeSession session = connector.open(node, targetNamespace);
+        PodNodeSession session;
+        try {
+            session = connector.open(node, targetNamespace);
+        } catch (K8sCapException e) {
+            throw inDebugTerms(e);
+        }
         notices.accept("helper pod " + session.helperPod().key() + " is running on node " + node.name());
         return session;
+    }
+
+    /**
+     * The helper-pod machinery's messages end with the other way to reach a node, "use --via ssh" —
+     * capture's and locate's option. For debug that way is {@code --via node}.
+     */
+    public static K8sCapException inDebugTerms(K8sCapException e) {
+        String m = e.getMessage();
+        if (m == null || !m.contains("--via ssh")) {
+            return e;
+        }
+        return new K8sCapException(e.exitCode(), m.replace("--via ssh", "--via node (SSH to the node)"), e);
     }
 
     private static void finish(ErrorLineFilter f) {

@@ -145,8 +145,10 @@ public final class EphemeralDebugger {
         }
         try (w) {
             Thread output = copy(w.getOutput(), terminal.output());
-            w.resize(terminal.columns(), terminal.rows());
+            // the handler first: a resize between the two would otherwise be lost (the user sees the
+            // prompt as soon as the container has the first size)
             terminal.onResize(w::resize);
+            w.resize(terminal.columns(), terminal.rows());
             CompletableFuture<Integer> done = w.exitCode();
             TerminalBridge.start(terminal.input(), w.getInput(), () -> !done.isDone());
             try {

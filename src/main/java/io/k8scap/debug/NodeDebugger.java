@@ -66,10 +66,11 @@ public final class NodeDebugger {
      */
     public int interactive(NodeSession session, long pid, boolean mount, List<String> command, LocalTerminal terminal) {
         ErrorLineFilter out = new ErrorLineFilter(terminal.output());
-        NodeShell shell = session.shell(commandLine(pid, mount, command, session.sudo()),
-                new Pty(terminal.type(), terminal.columns(), terminal.rows()), out);
+        Pty pty = new Pty(terminal.type(), terminal.columns(), terminal.rows());
+        NodeShell shell = session.shell(commandLine(pid, mount, command, session.sudo()), pty, out);
         try (shell) {
             terminal.onResize(shell::resize);
+            TerminalBridge.resizedMeanwhile(terminal, pty, shell::resize);
             TerminalBridge.start(terminal.input(), shell.input(), shell::isOpen);
             int status = shell.waitFor();
             finish(out);

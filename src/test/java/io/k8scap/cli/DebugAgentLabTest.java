@@ -187,6 +187,29 @@ class DebugAgentLabTest {
     }
 
     @Test
+    void aHelperImageWithoutNsenterIsUnavailableNamingTheImageAndTheHelperIsDeleted() throws Exception {
+        // The node has its runtime CLIs (locate works); the image does not have nsenter: the real debug.sh
+        // finds none, prints its marker line and exits 125 — which k8scap turns into one line about the image.
+        api.imageWithout("nsenter");
+        try {
+            var r = debug("docker", List.of("--image", "registry.example/busybox:no-util-linux"), "ip", "-o", "addr").assertExit(6);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err().lines().filter(l -> l.startsWith("error:")).toList()).singleElement().satisfies(l -> assertThat(l)
+                    .startsWith("error: helper image registry.example/busybox:no-util-linux has no nsenter (helper pod "
+                            + lab.pod("docker").namespace() + "/k8scap-helper-" + Lab.NODE_NAME + "-")
+                    .endsWith("); pass --image with an image that has util-linux nsenter (e.g. " + PodAccessSettings.DEFAULT_IMAGE + ")"));
+            assertThat(r.err()).as("debug.sh's marker line is k8scap's business, not the user's").doesNotContain("k8scap-debug-error");
+            List<HelperPodMock.LocalExec> execs = execsOfThisTest();
+            assertThat(execs).hasSize(2);
+            assertThat(execs.get(1).ranArgv()).as("the command ran in the image's filesystem, without nsenter").startsWith("unshare", "-m");
+            assertThat(execs.get(1).exit().get(10, TimeUnit.SECONDS)).isEqualTo(125);
+            assertNoHelperPodLeft();
+        } finally {
+            api.imageWithout();
+        }
+    }
+
+    @Test
     void aContainerTheNodeDoesNotKnowIsNotFoundAndTheHelperIsDeleted() throws Exception {
         // The pod in the API names a container id no runtime on the node has: locate fails (exit 4).
         Lab.LabPod real = lab.pod("docker");

@@ -336,16 +336,55 @@ class DebugCommandTest {
         assertThat(r.err()).contains("does not serve pods/ephemeralcontainers").contains("use --via node");
     }
 
-    @Test
-    void aTargetContainerThatIsNotRunningIsRefusedBeforeAnythingIsAdded() {
-        client.pods().inNamespace(NS).withName(POD).editStatus(p -> new PodBuilder(p).editStatus()
-                .withContainerStatuses(new ContainerStatusBuilder().withName("app").withContainerID("containerd://abc123")
-                        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState().build())
-                .endStatus().build());
-        var r = run(POD, "--", "true");
-        assertThat(r.exitCode()).as(r.err()).isIn(4, 6);
-        assertThat(r.err()).contains("CrashLoopBackOff");
+    @ParameterizedTest(name = "--via {0}")
+    @ValueSource(strings = {"ephemeral", "agent", "node"})
+    void anUnknownPodOrContainerIsNotFoundBeforeAnythingIsCreated(String via) {
+        var r = run("nosuchpod", "--via", via, "--", "true").assertExit(4);
+        assertThat(r.err()).contains("nosuchpod");
+        r = run(POD, "-c", "nosuch", "--via", via, "--", "true").assertExit(4);
+        assertThat(r.err().strip()).isEqualTo("error: container 'nosuch' not found in pod lab/web; its containers: app (pick one with -c)");
         assertThat(patchBody.get()).isNull();
+        assertThat(client.pods().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", "k8scap").list().getItems()).isEmpty();
+    }
+
+    /**
+     * The pod status says the target container is not running: exit 6 (unavailable: it exists, it
+     * just does not run now), the same for every way and the same as locate and capture, decided
+     * from the pod status before anything is added, created or connected to.
+     */
+    @ParameterizedTest(name = "--via {0}, {1}")
+    @CsvSource(delimiter = '|', value = {
+        "ephemeral|waiting   |waiting: CrashLoopBackOff",
+        "agent    |waiting   |waiting: CrashLoopBackOff",
+        "node     |waiting   |waiting: CrashLoopBackOff",
+        "ephemeral|terminated|terminated: Error, exit code 137",
+        "agent    |terminated|terminated: Error, exit code 137",
+        "node     |terminated|terminated: Error, exit code 137",
+        "agent    |no id     |no container ID yet",
+        "node     |no id     |no container ID yet"})
+    void aTargetContainerThatIsNotRunningIsUnavailableBeforeAnythingIsCreated(String via, String state, String shown) {
+        var status = new ContainerStatusBuilder().withName("app");
+        switch (state) {
+            case "waiting" -> status.withContainerID("containerd://abc123").withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                    .withMessage("back-off 5m0s restarting failed container=app").endWaiting().endState();
+            case "terminated" -> status.withContainerID("containerd://abc123").withNewState().withNewTerminated().withReason("Error")
+                    .withExitCode(137).endTerminated().endState();
+            default -> status.withNewState().withNewRunning().endRunning().endState(); // running, but the kubelet has not reported its ID
+        }
+        client.pods().inNamespace(NS).withName(POD).editStatus(p -> new PodBuilder(p).editStatus()
+                .withContainerStatuses(status.build()).endStatus().build());
+        server.expect().patch().withPath(BASE + "/ephemeralcontainers").andReply(200, req -> {
+            patchBody.set(req.getBody().readUtf8());
+            return pod(null);
+        }).always();
+
+        var r = run(POD, "--via", via, "--", "true").assertExit(6);
+        assertThat(r.err().strip()).as("one line").doesNotContain("\n")
+                .isEqualTo("error: container app of pod lab/web is not running (" + shown + "); see kubectl describe pod web -n lab");
+        assertThat(patchBody.get()).as("no ephemeral container added").isNull();
+        assertThat(client.pods().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", "k8scap").list().getItems())
+                .as("no helper pod").isEmpty();
+        assertThat(reviewed).as("not even the preflight ran").isEmpty();
     }
 
     // ---- preflight ------------------------------------------------------------------------------

@@ -158,6 +158,40 @@ jline = TerminalBuilder.builder().system(false).streams(keys, screen).type("xter
         assertThat(mock.helperPods()).isEmpty();
     }
 
+    /**
+     * A TTY exec carries its command line in the URL (PodNodeSession.shellArgv): debug.sh, compacted,
+     * and the TERM. The whole request line must stay well under 8 KB, the longest request line
+     * nginx — a common proxy in front of API servers — accepts by default
+     * (large_client_header_buffers 4 8k; longer is 414). Measured with the longest names
+     * Kubernetes allows: a 253-character node name (in the helper pod's name) and a 63-character
+     * namespace.
+     */
+    @Test
+    void theTtyExecsRequestLineStaysWellUnder8KbWithTheLongestNames() throws Exception {
+        String ns = "n".repeat(63);
+        NodeTarget node = new NodeTarget(String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)), null);
+        assertThat(node.name()).hasSize(253);
+        mock.namespace(ns, "privileged");
+        String located = locateRecording();
+        mock.onExec((argv, st) -> {
+            if (argv.equals(PodNodeSession.argv(PodAccessSettings.Tools.NODE, false))) {
+                st.stdout(located);
+                st.exit(0);
+                return;
+            }
+            st.exit(0);
+        });
+        int status = agent().interactive(node, ns, ns + "/web", DOCKER, () -> LocalTerminal.of(jline));
+
+        assertThat(status).isZero();
+        assertThat(mock.execTargets).hasSize(2);
+        String requestLine = "GET " + mock.execTargets.get(1) + " HTTP/1.1";
+        assertThat(requestLine).contains("/namespaces/" + ns + "/pods/k8scap-helper-").contains("tty=true")
+                .contains("command=xterm-256color");
+        assertThat(requestLine.length()).as("request line: %s", requestLine).isLessThan(4096);
+        assertThat(mock.helperPods()).isEmpty();
+    }
+
     @Test
     void theShellsFailingExitStatusIsReturnedAndTheHelperIsDeleted() throws Exception {
         serve("7 \r\n");

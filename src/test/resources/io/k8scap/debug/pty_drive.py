@@ -7,6 +7,7 @@ STEPS_JSON: a list of steps, each one of
   ["winsize", ROWS, COLS]        resize the terminal (the kernel sends SIGWINCH to the program)
   ["sleep", SECONDS]
   ["signal", NAME]               send signal NAME (e.g. "TERM") to the program
+  ["touch", PATH]                create the file PATH (tells a test's server what the terminal has shown so far)
 Prints one JSON object: exit status, whether the terminal is back in cooked mode
 (ECHO, ICANON, ISIG set) after the program ended, the failed step if any, and the transcript.
 The slave end stays open here so the terminal's modes can be read after the program exits.
@@ -65,6 +66,8 @@ for i, step in enumerate(steps):
         os.write(master, step[1].encode())
     elif kind == "winsize":
         fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", int(step[1]), int(step[2]), 0, 0))
+    elif kind == "touch":
+        open(step[1], "w").close()
     elif kind == "signal":
         proc.send_signal(getattr(signal, "SIG" + step[1]))
     elif kind == "sleep":

@@ -67,11 +67,15 @@ public final class HelperPodMock implements AutoCloseable {
     final List<List<String>> execArgv = new CopyOnWriteArrayList<>();
     /** The query of every pods/exec request (after the {@code ?}), in order: tty, stdin, stdout… */
     public final List<String> execQueries = new CopyOnWriteArrayList<>();
+    /** The request target of every pods/exec and pods/attach request (path and query, as sent), in order. */
+    public final List<String> execTargets = new CopyOnWriteArrayList<>();
     /** The command lines received on stdin (PodNodeSession's length-prefixed header). */
     final List<String> commandLines = new CopyOnWriteArrayList<>();
     final List<String> dryRuns = new CopyOnWriteArrayList<>();
     private volatile Thread kubelet;
     private volatile boolean local;
+    /** Tools the helper IMAGE lacks (see {@link #imageWithout}). */
+    private volatile List<String> imageLacks = List.of();
     /** Every helper pod the kubelet stand-in has seen, as first seen (the spec k8scap created). */
     private final List<Pod> seen = new CopyOnWriteArrayList<>();
     private final Set<String> seenUids = ConcurrentHashMap.newKeySet();
@@ -154,6 +158,11 @@ public final class HelperPodMock implements AutoCloseable {
         return List.copyOf(seen);
     }
 
+    /** Expectations, served before the CRUD store (e.g. a PATCH of a subresource CRUD mode does not know). */
+    public io.fabric8.mockwebserver.dsl.MockServerExpectation expect() {
+        return server.expect();
+    }
+
     public KubernetesClient client() {
         return client;
     }
@@ -169,6 +178,19 @@ public final class HelperPodMock implements AutoCloseable {
      */
     public HelperPodMock execLocally() {
         local = true;
+        return this;
+    }
+
+    /**
+     * With {@link #execLocally()}: the helper IMAGE has no {@code tools}. Execs that run in the helper
+     * container's own filesystem (every argv not starting with {@code nsenter -t 1}, which enters the
+     * node's) run in a private mount namespace of their own where each of these tools, wherever it is
+     * on this machine, is {@code /dev/null} — not executable, so {@code command -v} does not find it,
+     * as in an image that lacks it. The node's tools (execs under {@code nsenter -t 1}) are untouched.
+     * No argument: the image has everything again.
+     */
+    public HelperPodMock imageWithout(String... tools) {
+        imageLacks = List.of(tools);
         return this;
     }
 
@@ -261,7 +283,7 @@ public final class HelperPodMock implements AutoCloseable {
             return clientClosed;
         }
 
-        void stderr(String text) {
+        public void stderr(String text) {
             frame(2, text.getBytes(StandardCharsets.UTF_8));
         }
 
@@ -292,6 +314,11 @@ public final class HelperPodMock implements AutoCloseable {
 
         private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
         volatile String commandLine;
+
+        /** The command line that came on stdin as PodNodeSession's header (null for a TTY exec: its command line is in the URL). */
+        public String commandLine() {
+            return commandLine;
+        }
 
         /** Reads stdin frames until {@code lines} complete lines have arrived (after the header). */
         public String readLines(int lines, long timeoutMillis) throws InterruptedException {
@@ -401,6 +428,7 @@ public final class HelperPodMock implements AutoCloseable {
                 ExecHandler handler = exec;
                 if (handler != null && "GET".equals(method) && (path.contains("/exec?") || path.contains("/attach?"))) {
                     execQueries.add(path.substring(path.indexOf('?') + 1));
+                    execTargets.add(path);
                     List<String> argv = new ArrayList<>();
                     for (String kv : path.substring(path.indexOf('?') + 1).split("&")) {
                         if (kv.startsWith("command=")) {
@@ -441,6 +469,7 @@ public final class HelperPodMock implements AutoCloseable {
         }
         execArgv.add(argv);
         execQueries.add(path.substring(path.indexOf('?') + 1));
+        execTargets.add(path);
         if (!runningPods.contains(ns + "/" + name)) {
             return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
                     + "\"status\":\"Failure\",\"message\":\"pods \\\"" + name + "\\\" not found\",\"reason\":\"NotFound\","
@@ -451,7 +480,7 @@ public final class HelperPodMock implements AutoCloseable {
                     + "\"status\":\"Failure\",\"message\":\"container " + container + " is not valid for pod " + name
                     + " (or no command)\",\"reason\":\"BadRequest\",\"code\":400}");
         }
-        LocalExec e = new LocalExec(ns, name, argv, stdin, tty, nodeInitPid());
+        LocalExec e = new LocalExec(ns, name, argv, stdin, tty, nodeInitPid(), imageLacks);
         localExecs.add(e);
         return new MockResponse().withWebSocketUpgrade(e.listener());
     }
@@ -481,7 +510,11 @@ public final class HelperPodMock implements AutoCloseable {
         private volatile boolean clientClosed;
         private volatile Process process;
 
-        LocalExec(String namespace, String pod, List<String> argv, boolean withStdin, boolean tty, long nodeInitPid) {
+        /** Hides tools ($1, space-separated) from what runs next: each becomes /dev/null in this mount namespace only. */
+        private static final String HIDE = "for t in $1; do for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do"
+                + " [ -e \"$d/$t\" ] && mount --bind /dev/null \"$d/$t\"; done; done; shift; exec \"$@\"";
+
+        LocalExec(String namespace, String pod, List<String> argv, boolean withStdin, boolean tty, long nodeInitPid, List<String> imageLacks) {
             this.namespace = namespace;
             this.pod = pod;
             this.argv = List.copyOf(argv);
@@ -490,6 +523,8 @@ public final class HelperPodMock implements AutoCloseable {
             List<String> run = new ArrayList<>(argv);
             if (run.size() > 2 && run.get(0).equals("nsenter") && run.get(1).equals("-t") && run.get(2).equals("1")) {
                 run.set(2, String.valueOf(nodeInitPid)); // see nodeInitPid()
+            } else if (!imageLacks.isEmpty()) { // the helper image's filesystem: see imageWithout()
+                run.addAll(0, List.of("unshare", "-m", "--propagation", "private", "sh", "-c", HIDE, "k8scap-image", String.join(" ", imageLacks)));
             }
             this.ranArgv = List.copyOf(run);
         }
