@@ -40,7 +40,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code capture}'s time to first packet (docs/performance.md).
  *
  * <p>So the training runs the real {@code capture}, {@code locate} and help paths in-process against
- * a Kubernetes API on loopback that serves one realistic pod and node ({@code io/k8scap/training/}),
+ * a Kubernetes API on loopback that serves one realistic pod and node ({@code io/k8scap/cluster/samples/}),
  * up to the SSH connection, which is refused by a closed loopback port (no node is contacted). What a
  * real SSH session would load next (key exchange, ciphers, channels) is loaded by name from the jar
  * and exercised through the JDK's crypto providers. Nothing leaves this machine; nothing is printed.
@@ -266,7 +266,7 @@ public final class Training {
     }
 
     private static byte[] resource(String name) throws IOException {
-        try (InputStream in = Training.class.getResourceAsStream("/io/k8scap/training/" + name)) {
+        try (InputStream in = Training.class.getResourceAsStream("/io/k8scap/cluster/samples/" + name)) {
             if (in == null) {
                 throw new IOException("training resource " + name + " is missing from the jar");
             }

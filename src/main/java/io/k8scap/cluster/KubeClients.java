@@ -1,6 +1,8 @@
 package io.k8scap.cluster;
 
 import io.fabric8.kubernetes.api.model.NamedCluster;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
@@ -8,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import java.io.File;
@@ -53,6 +56,7 @@ public final class KubeClients {
      * @param kubeconfigEnv the value of $KUBECONFIG, or null
      */
     public static KubeConnection connect(KubeSettings settings, String kubeconfigEnv, Path home) {
+        KubernetesSerialization serialization = primed();
         List<Path> files = kubeconfigFiles(settings.kubeconfig(), kubeconfigEnv, home);
         String where = files.size() == 1 ? "kubeconfig " + files.get(0) : "kubeconfig files " + files;
 
@@ -112,12 +116,36 @@ public final class KubeClients {
         config.setRequestRetryBackoffLimit(REQUEST_RETRIES);
         KubernetesClient client;
         try {
-            client = new KubernetesClientBuilder().withConfig(config).build();
+            client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(serialization).build();
         } catch (KubernetesClientException e) {
             throw new K8sCapException(ExitCode.CONFIG, "cannot build a Kubernetes client from context '" + Text.safe(contextName)
                     + "' of " + where + ": " + Text.safe(rootMessage(e), 200) + "; check certificates and keys it names", e);
         }
         return new KubeConnection(client, namespace, contextName, files);
+    }
+
+    /**
+     * The client's JSON (de)serializer, warmed up on another thread: the first Pod or Node read
+     * otherwise builds Jackson's deserializers for ~100 model classes (≈ 0.1 s) on the critical
+     * path, after the HTTP answer. Here that work overlaps reading the kubeconfig, building the
+     * client and the request itself, using a sample pod and node shipped in the jar.
+     */
+    private static KubernetesSerialization primed() {
+        KubernetesSerialization serialization = new KubernetesSerialization();
+        Thread t = new Thread(() -> {
+            for (var sample : List.of(Map.entry("pod.json", Pod.class), Map.entry("node.json", Node.class))) {
+                try (var in = KubeClients.class.getResourceAsStream("samples/" + sample.getKey())) {
+                    if (in != null) {
+                        serialization.unmarshal(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), sample.getValue());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // only a warm-up: the real answer is read the same way
+                }
+            }
+        }, "k8scap-prime-json");
+        t.setDaemon(true);
+        t.start();
+        return serialization;
     }
 
     /** Which kubeconfig files to read: the flag, else $KUBECONFIG's existing entries, else ~/.kube/config. */
