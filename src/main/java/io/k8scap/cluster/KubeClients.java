@@ -128,11 +128,18 @@ public final class KubeClients {
      * The client's JSON (de)serializer, warmed up on another thread: the first Pod or Node read
      * otherwise builds Jackson's deserializers for ~100 model classes (≈ 0.1 s) on the critical
      * path, after the HTTP answer. Here that work overlaps reading the kubeconfig, building the
-     * client and the request itself, using a sample pod and node shipped in the jar.
+     * client and the request itself, using a sample pod and node shipped in the jar; so does
+     * loading the trusted CAs the HTTP client needs.
      */
     private static KubernetesSerialization primed() {
         KubernetesSerialization serialization = new KubernetesSerialization();
         Thread t = new Thread(() -> {
+            try {
+                // the JDK HTTP client reads the trusted CAs (cacerts) when it is built
+                javax.net.ssl.SSLContext.getDefault();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                // the client will say so itself
+            }
             for (var sample : List.of(Map.entry("pod.json", Pod.class), Map.entry("node.json", Node.class))) {
                 try (var in = KubeClients.class.getResourceAsStream("samples/" + sample.getKey())) {
                     if (in != null) {
