@@ -160,6 +160,9 @@ final class CaptureCommand implements Callable<Integer> {
         PrintStream stdout = root.rawOut();
         boolean toStdout = "-".equals(write);
         validate(targets, bpf, stdout);
+        if (write != null && !toStdout) {
+            CaptureFile.check(Path.of(write), force); // before anything starts on a node
+        }
         Notices notices = new Notices(spec.commandLine().getErr());
 
         // The API connection stays open for the whole capture: helper pods (--via pod|auto) run through it.

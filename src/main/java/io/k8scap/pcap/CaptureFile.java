@@ -70,9 +70,14 @@ public final class CaptureFile implements Closeable {
         return create(finalPath, false);
     }
 
-    public static CaptureFile create(Path finalPath, boolean overwrite) {
+    /**
+     * The checks {@link #create} starts with, for a caller that wants them before it starts anything
+     * (k8scap checks -w FILE before it connects to the cluster).
+     *
+     * @throws K8sCapException USAGE: a directory, or an existing file without {@code overwrite}
+     */
+    public static void check(Path finalPath, boolean overwrite) {
         Path abs = finalPath.toAbsolutePath().normalize();
-        Path partial = abs.resolveSibling(abs.getFileName() + ".partial");
         String shown = Escape.controls(finalPath.toString(), false);
         if (Files.isDirectory(abs)) {
             throw new K8sCapException(ExitCode.USAGE, "cannot write capture to " + shown + ": it is a directory; name a file");
@@ -81,6 +86,13 @@ public final class CaptureFile implements Closeable {
             throw new K8sCapException(ExitCode.USAGE, "refusing to overwrite existing file " + shown
                     + ": choose another output name, remove it, or allow overwriting");
         }
+    }
+
+    public static CaptureFile create(Path finalPath, boolean overwrite) {
+        Path abs = finalPath.toAbsolutePath().normalize();
+        Path partial = abs.resolveSibling(abs.getFileName() + ".partial");
+        String shown = Escape.controls(finalPath.toString(), false);
+        check(finalPath, overwrite);
         Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.WRITE,
                 overwrite ? StandardOpenOption.CREATE : StandardOpenOption.CREATE_NEW);
         if (overwrite) {
