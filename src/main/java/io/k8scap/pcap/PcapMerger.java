@@ -36,9 +36,10 @@ import java.util.function.LongSupplier;
  * possibly after newer ones, and counted in {@link #lateRecords()}.
  *
  * <h2>Memory and backpressure</h2>
- * Each source has a ring of {@code queueCapacityPerSource} slots whose byte arrays are reused (each grows to
- * the largest record it held), so memory is bounded by sources × capacity × largest record and stays flat
- * for any capture length. A producer whose queue is full blocks in {@code record()} until the merger frees a
+ * Each source has a ring of {@code queueCapacityPerSource} slots; a slot's byte array is reused for records
+ * up to {@link #KEEP_BYTES} (bigger ones are allocated per record and dropped once written), and a source
+ * holds at most {@link #BYTES_PER_SOURCE} of queued record bytes, so memory stays flat for any capture
+ * length and record size: about sources × (capacity × 2 KB + 4 MB) at worst. A producer whose queue is full blocks in {@code record()} until the merger frees a
  * slot; this cannot deadlock: the merger only waits for sources with an empty queue, and at most
  * {@code window} for each. Size the queue to cover the window at the expected rate (rate × window), or a
  * busy source is slowed to the pace of a quiet one's silence.
@@ -55,6 +56,10 @@ public final class PcapMerger implements Closeable {
     private final PcapngWriter out;
     private final long windowNanos;
     private final int capacity;
+    /** A slot keeps its array for the next record up to this size; bigger ones are allocated per record. */
+    static final int KEEP_BYTES = 2048;
+    /** Record bytes queued per source before its producer waits, however few records that is. */
+    static final int BYTES_PER_SOURCE = 4 << 20;
     private final LongSupplier clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -310,7 +315,11 @@ public final class PcapMerger implements Closeable {
             return false;
         }
         long ts = pick.ts[slot];
-        out.writePacket(pick.ifaceId, ts, pick.capLen[slot], pick.origLen[slot], pick.data[slot], 0);
+        int written = pick.capLen[slot];
+        out.writePacket(pick.ifaceId, ts, written, pick.origLen[slot], pick.data[slot], 0);
+        if (pick.data[slot].length > KEEP_BYTES) {
+            pick.data[slot] = null; // big records are not kept: their memory is garbage at once, not held
+        }
         if (ts < lastWrittenTs) {
             late++;
         } else {
@@ -322,6 +331,7 @@ public final class PcapMerger implements Closeable {
         try {
             pick.head = (pick.head + 1) % capacity;
             pick.count--;
+            pick.queuedBytes -= written;
             pick.written++;
             notFull.signalAll();
         } finally {
@@ -396,6 +406,7 @@ public final class PcapMerger implements Closeable {
         private final int[] capLen = new int[capacity];
         private final int[] origLen = new int[capacity];
         private final byte[][] data = new byte[capacity][];
+        private long queuedBytes; // guarded by lock: record bytes in this queue
         // guarded by lock:
         private int head;
         private int count;
@@ -476,7 +487,7 @@ public final class PcapMerger implements Closeable {
                 if (header == null) {
                     throw new IllegalStateException("record before header on source " + name);
                 }
-                while (count == capacity && !ended && failure == null && !finished) {
+                while ((count == capacity || count > 0 && queuedBytes + capLen > BYTES_PER_SOURCE) && !ended && failure == null && !finished) {
                     try {
                         notFull.await();
                     } catch (InterruptedException e) {
@@ -492,13 +503,14 @@ public final class PcapMerger implements Closeable {
                     return;
                 }
                 slot = (head + count) % capacity;
+                queuedBytes += capLen;
             } finally {
                 lock.unlock();
             }
             // The slot is outside [head, head+count): only this producer touches it until published.
             byte[] d = data[slot];
             if (d == null || d.length < capLen) {
-                d = new byte[Math.max(capLen, d == null ? 256 : Math.min(d.length * 2, 1 << 26))];
+                d = new byte[capLen > KEEP_BYTES ? capLen : Math.min(KEEP_BYTES, Math.max(capLen, d == null ? 256 : d.length * 2))];
                 data[slot] = d;
             }
             System.arraycopy(buf, recordOffset + PcapStreamParser.RECORD_HEADER_LENGTH, d, 0, capLen);
