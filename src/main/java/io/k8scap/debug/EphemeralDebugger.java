@@ -144,7 +144,7 @@ public final class EphemeralDebugger {
             throw KubeClients.fromApi(e, "create pods/attach -n " + namespace);
         }
         try (w) {
-            Thread output = copy(w.getOutput(), terminal.output());
+            Thread output = io.k8scap.node.OutputPump.start(w.getOutput(), terminal.output(), "k8scap-attach-output");
             // the handler first: a resize between the two would otherwise be lost (the user sees the
             // prompt as soon as the container has the first size)
             terminal.onResize(w::resize);
@@ -157,24 +157,6 @@ public final class EphemeralDebugger {
                 drain(output, terminal.output());
             }
         }
-    }
-
-    private static Thread copy(java.io.InputStream from, OutputStream to) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = from.read(buf)) >= 0) {
-                    to.write(buf, 0, n);
-                    to.flush();
-                }
-            } catch (java.io.IOException e) {
-                // the attach or the terminal is gone
-            }
-        }, "k8scap-attach-output");
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     private static void drain(Thread output, OutputStream to) {

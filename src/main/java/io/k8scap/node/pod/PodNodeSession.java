@@ -292,34 +292,9 @@ public final class PodNodeSession implements NodeSession {
             throw KubeClients.fromApi(e, "create pods/exec " + pod.name() + " -n " + pod.namespace());
         }
         open.add(watch);
-        Thread pump = pumpOutput(watch.getOutput(), output);
+        Thread pump = io.k8scap.node.OutputPump.start(watch.getOutput(), output, "k8scap-shell-output-" + pod.name());
         watch.resize(pty.columns(), pty.rows());
         return new PodShell(watch, output, pump, exitStatus, statusCode, failure, ended);
-    }
-
-    /**
-     * Copies the shell's output to the user's terminal on a thread of its own, so that
-     * {@link NodeShell#waitFor} can wait for the last bytes: fabric8 writes to a stream given with
-     * {@code writingOutput} asynchronously and, when the websocket closes, shuts down the executor
-     * those writes wait in — the shell's last line could reach the terminal after it was restored,
-     * or not at all. A redirected output stream is filled in order and ends after the last frame.
-     */
-    private Thread pumpOutput(InputStream from, OutputStream to) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = from.read(buf)) >= 0) {
-                    to.write(buf, 0, n);
-                    to.flush();
-                }
-            } catch (IOException e) {
-                // the exec is gone, or the terminal is
-            }
-        }, "k8scap-shell-output-" + pod.name());
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     /** An interactive command running under the helper container's pseudo-terminal. */
