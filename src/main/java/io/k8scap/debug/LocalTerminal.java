@@ -26,8 +26,11 @@ public final class LocalTerminal implements AutoCloseable {
     private final Thread restoreHook;
     private boolean restored;
 
-    private LocalTerminal(Terminal terminal) {
+    private final boolean owned;
+
+    private LocalTerminal(Terminal terminal, boolean owned) {
         this.terminal = terminal;
+        this.owned = owned;
         this.original = terminal.getAttributes();
         this.restoreHook = new Thread(this::restore, "k8scap-terminal-restore");
         Runtime.getRuntime().addShutdownHook(restoreHook);
@@ -48,12 +51,13 @@ public final class LocalTerminal implements AutoCloseable {
             throw new K8sCapException(ExitCode.FAILURE, "cannot use this terminal for an interactive session: " + e.getMessage()
                     + "; run a command instead: k8scap debug POD -- CMD ARGS", e);
         }
-        return new LocalTerminal(t);
+        return new LocalTerminal(t, true);
     }
 
     /** A terminal the caller built (tests: a JLine terminal over streams), put in raw mode like {@link #open()}'s. */
+    /** Over a terminal the caller owns: {@link #close()} restores its mode but leaves it open. */
     static LocalTerminal of(Terminal terminal) {
-        return new LocalTerminal(terminal);
+        return new LocalTerminal(terminal, false);
     }
 
     /** cfmakeraw: no echo, no line editing, no signals from keys, no output processing. */
@@ -116,6 +120,9 @@ public final class LocalTerminal implements AutoCloseable {
             Runtime.getRuntime().removeShutdownHook(restoreHook);
         } catch (IllegalStateException e) {
             // the JVM is shutting down: the hook runs (restore is idempotent)
+        }
+        if (!owned) {
+            return;
         }
         try {
             terminal.close();

@@ -78,6 +78,7 @@ jline = TerminalBuilder.builder().system(false).streams(keys, screen).type("xter
     @AfterEach
     void stop() throws IOException {
         keyboard.close();
+        jline.close(); // the session leaves it open: it is the test's, as a user's terminal is theirs
         mock.close();
     }
 
