@@ -153,6 +153,13 @@ public final class CaptureRun {
                     stop("tcpdump failed");
                 }
             }
+            // A stop (--count reached at once, Ctrl+C) can come before the loop saw a tcpdump listen:
+            // every pod that did capture is still announced.
+            for (CapturePoint p : waiting) {
+                if (dumps.get(p).listening()) {
+                    onListening.accept(p);
+                }
+            }
         } catch (K8sCapException e) {
             failure = e;
             stop("error");
