@@ -118,9 +118,13 @@ public final class CaptureRun {
         Map<CapturePoint, RemoteTcpdump> dumps = new LinkedHashMap<>();
         K8sCapException failure = null;
         try {
+            // Every pod's source first, then the tcpdumps: a merged output holds a pod's packets back
+            // only for sources that exist, so a pod added after another started could come out of order.
             for (CapturePoint p : points) {
-                PcapStreamParser parser = new PcapStreamParser(counting(p, output.source(p)), "tcpdump on " + p.node().name());
-                parsers.put(p, parser);
+                parsers.put(p, new PcapStreamParser(counting(p, output.source(p)), "tcpdump on " + p.node().name()));
+            }
+            for (CapturePoint p : points) {
+                PcapStreamParser parser = parsers.get(p);
                 RemoteTcpdump running = started.get(p);
                 if (running != null) {
                     running.attach(parser, line -> tcpdumpSaid(p, line));

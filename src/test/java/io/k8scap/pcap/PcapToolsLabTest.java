@@ -49,11 +49,17 @@ class PcapToolsLabTest {
         List<Thread> threads = new ArrayList<>();
         long expected = 0;
         List<Long> expectedTs = new ArrayList<>();
+        // Every source exists before any feeds (as CaptureRun does): a source that does not exist yet
+        // cannot hold the others back, and its first records would be written after later ones.
+        Map<String, PcapMerger.Source> sources = new java.util.LinkedHashMap<>();
+        for (var e : files.entrySet()) {
+            sources.put(e.getKey(), m.source(e.getValue(), "node-" + e.getKey() + " veth0"));
+        }
         for (var e : files.entrySet()) {
             byte[] f = PcapFiles.resource(e.getKey());
             PcapFiles.walk(f).forEach(r -> expectedTs.add(r.tsNanos()));
             expected += PcapFiles.walk(f).size();
-            PcapMerger.Source s = m.source(e.getValue(), "node-" + e.getKey() + " veth0");
+            PcapMerger.Source s = sources.get(e.getKey());
             Thread t = new Thread(() -> {
                 try {
                     PcapFiles.feed(new PcapStreamParser(s, e.getValue()), f, 1000); // close() ends the source
