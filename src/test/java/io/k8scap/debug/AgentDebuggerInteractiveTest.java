@@ -14,7 +14,6 @@ import io.k8scap.node.pod.PodNodeSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -23,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +44,8 @@ class AgentDebuggerInteractiveTest {
 
     HelperPodMock mock;
     final List<String> notices = new CopyOnWriteArrayList<>();
-    final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    ScriptedTerminal term;
+    ByteArrayOutputStream screen;
     PipedOutputStream keyboard;
     Terminal jline;
     /** What the shell exec received: keystrokes (channel 0) and window sizes (channel 4). */
@@ -56,24 +55,19 @@ class AgentDebuggerInteractiveTest {
     @BeforeEach
     void start() throws IOException {
         mock = new HelperPodMock().namespace(NS, "privileged").kubelet(HelperPodMock::running);
-        keyboard = new PipedOutputStream();
-        InputStream keys = new PipedInputStream(keyboard, 4096);
-jline = TerminalBuilder.builder().system(false).streams(keys, screen).type("xterm-256color").size(new Size(100, 30)).build();
+        term = new ScriptedTerminal("xterm-256color", 100, 30);
+        keyboard = term.keyboard;
+        screen = term.screen;
+        jline = term.jline;
     }
 
-    /** The screen once it ends with {@code end}: JLine's terminal copies its pty's output to it on a thread of its own. */
     String screenEndingWith(String end) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (!screen.toString(StandardCharsets.UTF_8).endsWith(end) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        return screen.toString(StandardCharsets.UTF_8);
+        return term.screenEndingWith(end);
     }
 
     @AfterEach
     void stop() throws IOException {
-        keyboard.close();
-        jline.close(); // the session leaves it open: it is the test's, as a user's terminal is theirs
+        term.close();
         mock.close();
     }
 

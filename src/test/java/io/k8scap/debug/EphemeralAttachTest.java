@@ -11,8 +11,6 @@ import io.k8scap.K8sCapException;
 import io.k8scap.node.pod.HelperPodMock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +37,8 @@ class EphemeralAttachTest {
     static final String DEBUG = "k8scap-debug-x7k2p";
 
     HelperPodMock mock;
-    final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    ScriptedTerminal term;
+    ByteArrayOutputStream screen;
     PipedOutputStream keyboard;
     Terminal jline;
     final CompletableFuture<String> typed = new CompletableFuture<>();
@@ -61,24 +59,19 @@ class EphemeralAttachTest {
                         .withNewState().withNewRunning().endRunning().endState().build())
                 .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
         mock.client().pods().inNamespace(NS).resource(pod).updateStatus();
-        keyboard = new PipedOutputStream();
-        InputStream keys = new PipedInputStream(keyboard, 4096);
-jline = TerminalBuilder.builder().system(false).streams(keys, screen).type("xterm").size(new Size(90, 25)).build();
+        term = new ScriptedTerminal("xterm", 90, 25);
+        keyboard = term.keyboard;
+        screen = term.screen;
+        jline = term.jline;
     }
 
-    /** The screen once it ends with {@code end}: JLine's terminal copies its pty's output to it on a thread of its own. */
     String screenEndingWith(String end) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (!screen.toString(StandardCharsets.UTF_8).endsWith(end) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        return screen.toString(StandardCharsets.UTF_8);
+        return term.screenEndingWith(end);
     }
 
     @AfterEach
     void stop() throws IOException {
-        keyboard.close();
-        jline.close(); // the session leaves it open: it is the test's, as a user's terminal is theirs
+        term.close();
         mock.close();
     }
 
