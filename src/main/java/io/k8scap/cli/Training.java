@@ -93,7 +93,7 @@ public final class Training {
     }
 
     private static void run(Map<String, Integer> codes, List<String> args) {
-        PrintStream sink = Boolean.getBoolean("k8scap.training.show") ? System.err : new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         codes.put(String.join(" ", args.subList(0, Math.min(2, args.size()))), Cli.run(args.toArray(String[]::new), sink, sink));
     }
 
