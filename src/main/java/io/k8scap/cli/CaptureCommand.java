@@ -199,35 +199,35 @@ final class CaptureCommand implements Callable<Integer> {
     private List<CapturePoint> locate(Map<NodeTarget, List<ResolvedPod>> byNode, NodeAccessChooser access, Map<NodeTarget, NodeSession> sessions,
                                       Map<CapturePoint, RemoteTcpdump> started, CaptureRun.TcpdumpSettings settings,
                                       Notices notices) throws InterruptedException {
-        List<NodeFanOut.Outcome<List<Object>>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
+        List<NodeFanOut.Outcome<List<Planned>>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
             List<ResolvedPod> onNode = byNode.get(node);
             NodeSession session = access.open(node, via.via, onNode.get(0).namespace());
             sessions.put(node, session);
-            List<Object> planned = new ArrayList<>(); // per pod: its CapturePoint, or the K8sCapException why not
+            List<Planned> planned = new ArrayList<>(); // per pod, in order
             RemoteTcpdump.Located located = RemoteTcpdump.locateThenStart(session,
                     onNode.stream().map(p -> ContainerRef.parse(p.containerId())).toList(), settings.heartbeatTimeout(), facts -> {
                         for (int i = 0; i < onNode.size(); i++) {
                             planned.add(plan(onNode.get(i), node, facts, facts.containers().get(i), notices));
                         }
-                        return planned.stream().filter(CapturePoint.class::isInstance).map(CapturePoint.class::cast)
+                        return planned.stream().map(Planned::point).filter(java.util.Objects::nonNull)
                                 .findFirst().map(settings::spec).orElse(null);
                     });
             if (located.tcpdump() != null) {
-                planned.stream().filter(CapturePoint.class::isInstance).map(CapturePoint.class::cast).findFirst()
+                planned.stream().map(Planned::point).filter(java.util.Objects::nonNull).findFirst()
                         .ifPresent(first -> started.put(first, located.tcpdump()));
             }
             return planned;
         });
         List<CapturePoint> points = new ArrayList<>();
         K8sCapException first = null;
-        for (NodeFanOut.Outcome<List<Object>> o : outcomes) {
+        for (NodeFanOut.Outcome<List<Planned>> o : outcomes) {
             List<ResolvedPod> onNode = byNode.get(o.node());
             for (int i = 0; i < onNode.size(); i++) {
-                Object planned = o.ok() ? o.value().get(i) : o.failure();
-                if (planned instanceof CapturePoint point) {
-                    points.add(point);
+                Planned planned = o.ok() ? o.value().get(i) : new Planned(null, o.failure());
+                if (planned.point() != null) {
+                    points.add(planned.point());
                 } else {
-                    K8sCapException e = (K8sCapException) planned;
+                    K8sCapException e = planned.error();
                     first = first == null ? e : first;
                     if (byNode.values().stream().mapToInt(List::size).sum() > 1) {
                         notices.error(onNode.get(i).key() + ": " + e.getMessage());
@@ -244,16 +244,19 @@ final class CaptureCommand implements Callable<Integer> {
         return points;
     }
 
-    /** Where to capture one located pod: its CapturePoint, or the K8sCapException saying why it cannot be. */
-    private Object plan(ResolvedPod pod, NodeTarget node, NodeFacts facts, ContainerLocation loc, Notices notices) {
+    /** Where one pod is captured ({@code point}), or why it cannot be ({@code error}). */
+    private record Planned(CapturePoint point, K8sCapException error) {}
+
+    /** Where to capture one located pod, or why it cannot be. */
+    private Planned plan(ResolvedPod pod, NodeTarget node, NodeFacts facts, ContainerLocation loc, Notices notices) {
         try {
             if (loc.ok() && !facts.tools().containsKey("tcpdump")) {
                 throw K8sCapException.unavailable("tcpdump is not installed on node " + node.name()
                         + ": install it there (apt-get install tcpdump, dnf install tcpdump), or capture from a helper pod with --via pod");
             }
-            return CapturePlanner.plan(pod, node, loc, inside, podInterface, notices);
+            return new Planned(CapturePlanner.plan(pod, node, loc, inside, podInterface, notices), null);
         } catch (K8sCapException e) {
-            return e;
+            return new Planned(null, e);
         }
     }
 
