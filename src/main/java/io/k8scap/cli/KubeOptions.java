@@ -1,6 +1,8 @@
 package io.k8scap.cli;
 
+import io.k8scap.cluster.KubeSettings;
 import java.nio.file.Path;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** kubectl's own options, with kubectl's meanings. */
@@ -15,4 +17,57 @@ public final class KubeOptions {
     @Option(names = {"-n", "--namespace"}, paramLabel = "NS",
             description = "Namespace (default: the context's namespace, else \"default\").")
     String namespace;
+
+    /** The commands that talk to the API server. */
+    private static final Set<String> CLUSTER_COMMANDS = Set.of("locate", "capture", "debug", "proxy-inspect", "gc");
+
+    /**
+     * These options as picocli will most likely parse them from {@code args}, read before the
+     * command line is built (for {@link io.k8scap.cluster.KubeClients#prepare}); null when the
+     * command will not talk to the API server (another command, --help, --version).
+     * A guess only: whatever it gets wrong is compared away once picocli has parsed.
+     */
+    static KubeSettings guess(String[] args) {
+        String command = null;
+        String file = null;
+        String ctx = null;
+        String ns = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String next = i + 1 < args.length ? args[i + 1] : null;
+            if ("--".equals(a)) {
+                break;
+            }
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return null;
+            }
+            if (command == null && !a.startsWith("-")) {
+                command = a;
+            } else if (a.equals("--kubeconfig") && next != null) {
+                file = args[++i];
+            } else if (a.startsWith("--kubeconfig=")) {
+                file = a.substring("--kubeconfig=".length());
+            } else if (a.equals("--context") && next != null) {
+                ctx = args[++i];
+            } else if (a.startsWith("--context=")) {
+                ctx = a.substring("--context=".length());
+            } else if ((a.equals("-n") || a.equals("--namespace")) && next != null) {
+                ns = args[++i];
+            } else if (a.startsWith("--namespace=")) {
+                ns = a.substring("--namespace=".length());
+            } else if (a.startsWith("-n=")) {
+                ns = a.substring(3);
+            } else if (a.startsWith("-n") && !a.startsWith("--")) {
+                ns = a.substring(2);
+            }
+        }
+        if (command == null || !CLUSTER_COMMANDS.contains(command)) {
+            return null;
+        }
+        try {
+            return new KubeSettings(file == null ? null : Path.of(file), ctx, ns);
+        } catch (RuntimeException e) { // an invalid path: picocli will say so
+            return null;
+        }
+    }
 }

@@ -64,6 +64,40 @@ class KubeClientsTest {
     }
 
     @Test
+    void aPreparedConnectionForOtherSettingsIsNeverUsed() throws Exception {
+        Path f = write("config", KUBECONFIG);
+        // guessed --context dev (before picocli parsed); the command line said prod
+        KubeClients.prepare(new KubeSettings(f, "dev", null), null, dir);
+        try (KubeConnection c = KubeClients.connect(new KubeSettings(f, "prod", null), null, dir)) {
+            assertThat(c.context()).isEqualTo("prod");
+            assertThat(c.apiServer()).isEqualTo("https://127.0.0.1:7443/");
+            assertThat(c.namespace()).isEqualTo("default");
+        }
+        // a guess that fails (no such file) does not fail a command whose real settings are fine
+        KubeClients.prepare(new KubeSettings(dir.resolve("nope"), null, null), null, dir);
+        try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, "lab"), null, dir)) {
+            assertThat(c.namespace()).isEqualTo("lab");
+        }
+    }
+
+    @Test
+    void aPreparedConnectionForTheSameSettingsGivesTheSameResultAndTheSameErrors() throws Exception {
+        Path f = write("config", KUBECONFIG);
+        KubeClients.prepare(new KubeSettings(f, null, "lab"), null, dir);
+        try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, "lab"), null, dir)) {
+            assertThat(c.context()).isEqualTo("dev");
+            assertThat(c.namespace()).isEqualTo("lab");
+            assertThat(c.client().getNamespace()).isEqualTo("lab");
+        }
+        Path missing = dir.resolve("missing");
+        String direct = failure(() -> KubeClients.connect(new KubeSettings(missing, null, null), null, dir)).getMessage();
+        KubeClients.prepare(new KubeSettings(missing, null, null), null, dir);
+        K8sCapException prepared = failure(() -> KubeClients.connect(new KubeSettings(missing, null, null), null, dir));
+        assertThat(prepared.exitCode()).isEqualTo(ExitCode.CONFIG);
+        assertThat(prepared.getMessage()).isEqualTo(direct);
+    }
+
+    @Test
     void namespaceFlagWinsAndContextWithoutNamespaceMeansDefault() throws Exception {
         Path f = write("config", KUBECONFIG);
         try (KubeConnection c = KubeClients.connect(new KubeSettings(f, "dev", "kube-system"), null, dir)) {
