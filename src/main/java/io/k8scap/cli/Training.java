@@ -195,18 +195,24 @@ public final class Training {
     /**
      * Loads the JDK's HTTP client (HTTP/2 included) and TLS classes: clusters are reached over
      * https with HTTP/2, which the loopback API here (plain HTTP/1.1) does not exercise.
+     *
+     * @return how many classes it loaded
      */
-    private static void preloadJdk() {
+    static int preloadJdk() {
+        int loaded = 0;
         try {
             java.nio.file.FileSystem jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
             for (String dir : List.of("/modules/java.net.http/jdk/internal/net/http", "/modules/java.base/sun/security/ssl")) {
                 Path root = jrt.getPath(dir);
-                Path module = root.subpath(0, 2);
+                Path module = root.getRoot().resolve(root.subpath(0, 2)); // absolute, like the walked paths
                 try (var walk = Files.walk(root)) {
                     for (Path p : walk.filter(f -> f.toString().endsWith(".class")).toList()) {
                         String n = module.relativize(p).toString();
                         try {
-                            Class.forName(n.substring(0, n.length() - ".class".length()).replace('/', '.'), false, null);
+                            // the platform loader: java.net.http is not a boot module (null found none of its classes)
+                            Class.forName(n.substring(0, n.length() - ".class".length()).replace('/', '.'), false,
+                                    ClassLoader.getPlatformClassLoader());
+                            loaded++;
                         } catch (ClassNotFoundException | LinkageError e) {
                             // not in this JDK
                         }
@@ -216,6 +222,7 @@ public final class Training {
         } catch (IOException | RuntimeException e) {
             // no jrt file system (not a modular JDK): the archive just holds less
         }
+        return loaded;
     }
 
     /** A TLS client handshake's first flight (ClientHello), in memory: what connecting to an https API server loads first. */

@@ -187,7 +187,7 @@ public final class KubeClients {
      * loading the trusted CAs the HTTP client needs.
      */
     private static KubernetesSerialization primed() {
-        KubernetesSerialization serialization = new KubernetesSerialization();
+        KubernetesSerialization serialization = new KubernetesSerialization(LeanReads.mapper(), true);
         Thread tls = new Thread(() -> {
             try {
                 // the client's TLS set-up reads the trusted CAs (cacerts) when it is built, https or not

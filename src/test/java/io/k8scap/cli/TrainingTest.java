@@ -14,6 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrainingTest {
     @Test
+    void theArchiveGetsTheJdkHttp2AndTlsClasses() {
+        // Both bugs this caught: the walk relativized against a relative path (nothing was loaded),
+        // and java.net.http is a platform-loader module (the boot loader finds none of its classes).
+        // Without them a cluster's first HTTP/2 answer and TLS handshake load ≈ 500 classes from the JDK image.
+        assertThat(Training.preloadJdk()).isGreaterThan(400);
+    }
+
+    @Test
     void capturesAndLocatesUpToTheSshConnectionWhichIsRefused(@TempDir Path dir) throws Exception {
         Map<String, Integer> codes = Training.run(dir);
 
