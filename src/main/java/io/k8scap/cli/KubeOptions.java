@@ -18,6 +18,27 @@ public final class KubeOptions {
             description = "Namespace (default: the context's namespace, else \"default\").")
     String namespace;
 
+    /**
+     * The command {@code args} run when it is one that talks to the API server (the first argument
+     * that is not an option), and neither help nor version is asked for; else null.
+     */
+    static String clusterCommand(String[] args) {
+        for (String a : args) {
+            if ("--".equals(a)) {
+                break;
+            }
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return null;
+            }
+        }
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return CLUSTER_COMMANDS.contains(a) ? a : null;
+            }
+        }
+        return null;
+    }
+
     /** The commands that talk to the API server. */
     private static final Set<String> CLUSTER_COMMANDS = Set.of("locate", "capture", "debug", "proxy-inspect", "gc");
 
@@ -28,6 +49,9 @@ public final class KubeOptions {
      * A guess only: whatever it gets wrong is compared away once picocli has parsed.
      */
     static KubeSettings guess(String[] args) {
+        if (clusterCommand(args) == null) {
+            return null;
+        }
         String command = null;
         String file = null;
         String ctx = null;

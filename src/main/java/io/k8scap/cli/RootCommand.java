@@ -16,17 +16,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Data (pcap bytes, tables, JSON) goes to stdout; messages, warnings and progress go to stderr.",
             "Also runs as a kubectl plugin: kubectl k8scap …"
-        },
-        subcommands = {
-            LocateCommand.class,
-            CaptureCommand.class,
-            DebugCommand.class,
-            ProxyInspectCommand.class,
-            GcCommand.class,
-            VersionCommand.class,
-            CompletionCommand.class,
-            picocli.CommandLine.HelpCommand.class
         })
+// The subcommands are added by Cli (Cli.SUBCOMMANDS): all of them, or only the one a run needs.
 public final class RootCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -111,7 +111,7 @@ public final class KubeClients {
     }
 
     private static KubeConnection build(KubeSettings settings, String kubeconfigEnv, Path home) {
-        KubernetesSerialization serialization = primed();
+        CompletableFuture<KubernetesSerialization> serialization = primed();
         List<Path> files = kubeconfigFiles(settings.kubeconfig(), kubeconfigEnv, home);
         String where = files.size() == 1 ? "kubeconfig " + files.get(0) : "kubeconfig files " + files;
 
@@ -171,7 +171,7 @@ public final class KubeClients {
         config.setRequestRetryBackoffLimit(REQUEST_RETRIES);
         KubernetesClient client;
         try {
-            client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(serialization).build();
+            client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(serialization.join()).build();
         } catch (KubernetesClientException e) {
             throw new K8sCapException(ExitCode.CONFIG, "cannot build a Kubernetes client from context '" + Text.safe(contextName)
                     + "' of " + where + ": " + Text.safe(rootMessage(e), 200) + "; check certificates and keys it names", e);
@@ -180,14 +180,14 @@ public final class KubeClients {
     }
 
     /**
-     * The client's JSON (de)serializer, warmed up on another thread: the first Pod or Node read
+     * The client's JSON (de)serializer, made and warmed up on another thread: the first Pod or Node read
      * otherwise builds Jackson's deserializers for ~100 model classes (≈ 0.1 s) on the critical
      * path, after the HTTP answer. Here that work overlaps reading the kubeconfig, building the
      * client and the request itself, using a sample pod and node shipped in the jar; so does
      * loading the trusted CAs the HTTP client needs.
      */
-    private static KubernetesSerialization primed() {
-        KubernetesSerialization serialization = new KubernetesSerialization(LeanReads.mapper(), true);
+    private static CompletableFuture<KubernetesSerialization> primed() {
+        CompletableFuture<KubernetesSerialization> made = new CompletableFuture<>();
         Thread tls = new Thread(() -> {
             try {
                 // the client's TLS set-up reads the trusted CAs (cacerts) when it is built, https or not
@@ -197,7 +197,16 @@ public final class KubeClients {
             }
         }, "k8scap-prime-tls");
         tls.setDaemon(true);
+        // Making the serializer (Jackson and fabric8's modules, ≈ 70 ms cold) overlaps reading the kubeconfig too.
         Thread t = new Thread(() -> {
+            KubernetesSerialization serialization;
+            try {
+                serialization = new KubernetesSerialization(LeanReads.mapper(), true);
+                made.complete(serialization);
+            } catch (Throwable e) {
+                made.completeExceptionally(e);
+                return;
+            }
             for (var sample : List.of(Map.entry("pod.json", Pod.class), Map.entry("node.json", Node.class))) {
                 try (var in = KubeClients.class.getResourceAsStream("samples/" + sample.getKey())) {
                     if (in != null) {
@@ -211,7 +220,7 @@ public final class KubeClients {
         t.setDaemon(true);
         t.start();
         tls.start();
-        return serialization;
+        return made;
     }
 
     /** Which kubeconfig files to read: the flag, else $KUBECONFIG's existing entries, else ~/.kube/config. */
