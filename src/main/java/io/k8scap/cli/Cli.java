@@ -16,12 +16,13 @@ public final class Cli {
     /** Runs k8scap with {@code args}, writing data to {@code out} and messages to {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Logging.configure(args);
-        // Reading the kubeconfig and building the client overlap picocli's start-up (≈ 0.1 s).
-        io.k8scap.cluster.KubeSettings guess = KubeOptions.guess(args);
+        String command = KubeOptions.clusterCommand(args);
+        io.k8scap.cluster.KubeSettings guess = command == null ? null : KubeOptions.guess(args);
         if (guess != null) {
+            // reading the kubeconfig and building the client overlap picocli's start-up (≈ 0.1 s)
             io.k8scap.cluster.KubeClients.prepare(guess);
         }
-        CommandLine cl = commandLine(out, err, KubeOptions.clusterCommand(args));
+        CommandLine cl = commandLine(out, err, command);
         return cl.execute(args);
     }
 

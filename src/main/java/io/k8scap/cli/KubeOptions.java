@@ -44,38 +44,28 @@ public final class KubeOptions {
 
     /**
      * These options as picocli will most likely parse them from {@code args}, read before the
-     * command line is built (for {@link io.k8scap.cluster.KubeClients#prepare}); null when the
-     * command will not talk to the API server (another command, --help, --version).
-     * A guess only: whatever it gets wrong is compared away once picocli has parsed.
+     * command line is built (for {@link io.k8scap.cluster.KubeClients#prepare}, when
+     * {@link #clusterCommand} says the command talks to the API server). A guess only: whatever it
+     * gets wrong is compared away once picocli has parsed.
      */
     static KubeSettings guess(String[] args) {
-        if (clusterCommand(args) == null) {
-            return null;
-        }
-        String command = null;
         String file = null;
         String ctx = null;
         String ns = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            String next = i + 1 < args.length ? args[i + 1] : null;
+            boolean hasNext = i + 1 < args.length;
             if ("--".equals(a)) {
                 break;
-            }
-            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
-                return null;
-            }
-            if (command == null && !a.startsWith("-")) {
-                command = a;
-            } else if (a.equals("--kubeconfig") && next != null) {
+            } else if (a.equals("--kubeconfig") && hasNext) {
                 file = args[++i];
             } else if (a.startsWith("--kubeconfig=")) {
                 file = a.substring("--kubeconfig=".length());
-            } else if (a.equals("--context") && next != null) {
+            } else if (a.equals("--context") && hasNext) {
                 ctx = args[++i];
             } else if (a.startsWith("--context=")) {
                 ctx = a.substring("--context=".length());
-            } else if ((a.equals("-n") || a.equals("--namespace")) && next != null) {
+            } else if ((a.equals("-n") || a.equals("--namespace")) && hasNext) {
                 ns = args[++i];
             } else if (a.startsWith("--namespace=")) {
                 ns = a.substring("--namespace=".length());
@@ -84,9 +74,6 @@ public final class KubeOptions {
             } else if (a.startsWith("-n") && !a.startsWith("--")) {
                 ns = a.substring(2);
             }
-        }
-        if (command == null || !CLUSTER_COMMANDS.contains(command)) {
-            return null;
         }
         try {
             return new KubeSettings(file == null ? null : Path.of(file), ctx, ns);

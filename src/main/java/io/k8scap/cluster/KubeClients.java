@@ -92,8 +92,8 @@ public final class KubeClients {
         prepare(guess, System.getenv("KUBECONFIG"), Path.of(System.getProperty("user.home")));
     }
 
-    /** As {@link #prepare(KubeSettings)}, with $KUBECONFIG and the home directory passed in (tests). */
-    static void prepare(KubeSettings guess, String kubeconfigEnv, Path home) {
+    /** As {@link #prepare(KubeSettings)}, with $KUBECONFIG and the home directory passed in (tests); returns the result to come. */
+    static CompletableFuture<KubeConnection> prepare(KubeSettings guess, String kubeconfigEnv, Path home) {
         CompletableFuture<KubeConnection> f = new CompletableFuture<>();
         Prepared old = PREPARED.getAndSet(new Prepared(guess, kubeconfigEnv, home, f));
         if (old != null) {
@@ -108,6 +108,7 @@ public final class KubeClients {
         }, "k8scap-kube-prepare");
         t.setDaemon(true);
         t.start();
+        return f;
     }
 
     private static KubeConnection build(KubeSettings settings, String kubeconfigEnv, Path home) {

@@ -43,8 +43,30 @@ class KubeOptionsGuessTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--help", "capture --help", "locate -h web", "version", "completion bash", "--version", "help capture", "nosuch -n x"})
-    void commandsThatDoNotTalkToTheClusterGetNoGuess(String line) {
-        assertThat(KubeOptions.guess(line.split(" "))).as(line).isNull();
+    void commandsThatDoNotTalkToTheClusterPrepareNothing(String line) {
+        assertThat(KubeOptions.clusterCommand(line.split(" "))).as(line).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"capture -n x web", "-v locate web", "debug web -- ip -h", "proxy-inspect", "gc --dry-run"})
+    void clusterCommandsAreNamed(String line) {
+        assertThat(KubeOptions.clusterCommand(line.split(" "))).as(line).isEqualTo(line.replace("-v ", "").split(" ")[0]);
+    }
+
+    /** A run builds only the command it runs (Cli.commandLine with one name): it must be the same command. */
+    @ParameterizedTest
+    @ValueSource(strings = {"locate", "capture", "debug", "proxy-inspect", "gc"})
+    void theCommandBuiltAloneIsTheCommandOfTheWholeTree(String name) {
+        PrintStream nul = new PrintStream(PrintStream.nullOutputStream());
+        CommandLine whole = Cli.commandLine(nul, nul).getSubcommands().get(name);
+        CommandLine alone = Cli.commandLine(nul, nul, name).getSubcommands().get(name);
+        assertThat(Cli.commandLine(nul, nul, name).getSubcommands()).containsOnlyKeys(name);
+        // usage (options inherited from the root: -v, -q, -h, -V; the exit-code table) and the parser settings
+        assertThat(alone.getUsageMessage()).isEqualTo(whole.getUsageMessage()).contains("Exit codes:").contains("--verbose");
+        assertThat(alone.isOverwrittenOptionsAllowed()).isEqualTo(whole.isOverwrittenOptionsAllowed()).isTrue();
+        assertThat(alone.isCaseInsensitiveEnumValuesAllowed()).isTrue();
+        assertThat(alone.getExecutionExceptionHandler()).isInstanceOf(ErrorHandler.class);
+        assertThat(alone.getParameterExceptionHandler()).isInstanceOf(UsageErrorHandler.class);
     }
 
     @org.junit.jupiter.api.Test

@@ -81,13 +81,20 @@ class KubeClientsTest {
     }
 
     @Test
-    void aPreparedConnectionForTheSameSettingsGivesTheSameResultAndTheSameErrors() throws Exception {
+    void theConnectionPreparedForTheSameSettingsIsTheOneUsedErrorsIncluded() throws Exception {
         Path f = write("config", KUBECONFIG);
-        KubeClients.prepare(new KubeSettings(f, null, "lab"), null, dir);
+        KubeClients.prepare(new KubeSettings(f, null, "lab"), null, dir).join();
+        // the kubeconfig was read ahead: the connection is the prepared one, made from what the file said then
+        Files.writeString(f, KUBECONFIG.replace("6443", "9443"));
         try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, "lab"), null, dir)) {
+            assertThat(c.apiServer()).isEqualTo("https://127.0.0.1:6443/");
             assertThat(c.context()).isEqualTo("dev");
             assertThat(c.namespace()).isEqualTo("lab");
             assertThat(c.client().getNamespace()).isEqualTo("lab");
+        }
+        // it is used once: the next connect reads the file again
+        try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, "lab"), null, dir)) {
+            assertThat(c.apiServer()).isEqualTo("https://127.0.0.1:9443/");
         }
         Path missing = dir.resolve("missing");
         String direct = failure(() -> KubeClients.connect(new KubeSettings(missing, null, null), null, dir)).getMessage();
