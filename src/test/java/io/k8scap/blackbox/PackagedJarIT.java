@@ -98,6 +98,27 @@ class PackagedJarIT {
     }
 
     @Test
+    void picocliIsServedFromTheClassDataSharingArchive() throws Exception {
+        // picocli's released jar is Java 5 bytecode, which JDK 17's archive cannot hold: every run then
+        // loaded and verified it from the jar. The build compiles it for Java 17 (pom.xml).
+        Path archive = Files.createTempFile("k8scap-cds", ".jsa");
+        try {
+            Files.delete(archive);
+            Run dump = java(List.of("-XX:ArchiveClassesAtExit=" + archive), "--help");
+            assertThat(dump.exit()).as(dump.err()).isZero();
+            assertThat(archive).exists();
+            Run r = java(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:class+load=info"), "--help");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out().lines().filter(l -> l.contains(" picocli.CommandLine "))).as("how picocli.CommandLine was loaded")
+                    .singleElement().asString().contains("shared objects file");
+            assertThat(r.out().lines().filter(l -> l.contains(" picocli.") && !l.contains("shared objects file")))
+                    .as("picocli classes loaded from the jar instead of the archive").isEmpty();
+        } finally {
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    @Test
     void launcherRunsTheJarFromTheSourceTree() throws Exception {
         Path launcher = Path.of("bin/k8scap").toAbsolutePath();
         Run r = exec(List.of(launcher.toString(), "version", "-o", "json"));
