@@ -6,7 +6,8 @@
 #   openssh (array)             plain OpenSSH to lab-node-1 (no config file, host key verified)
 #   start_api [CLONES]          the lab's mock API server (io.k8scap.bench.BenchApiServer: the lab pods
 #                               plus CLONES pods in namespace bench pointing at the lab's containers);
-#                               sets $kubeconfig
+#                               sets $kubeconfig; BENCH_API_TLS=1 serves it over https (self-signed,
+#                               the kubeconfig skips verification) instead of plain http
 #   median                      median of the numbers on stdin
 #   ms_until PATTERN CMD...     runs CMD, prints the ms from its start until a line of its stderr
 #                               contains PATTERN (the $MS_UNTIL_COUNT-th such line, default 1), then stops it (SIGTERM) and waits for it; -1 if never.
@@ -38,7 +39,7 @@ openssh=(ssh -F /dev/null -p "$ssh_port" -i "$ssh_key" -o UserKnownHostsFile="$s
 start_api() { # [CLONES]
   (cd "$here" && mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" >/dev/null 2>&1) || { echo "bench: mvn test-compile failed" >&2; exit 1; }
   kubeconfig=$work/kubeconfig
-  java -cp "$here/target/test-classes:$here/target/classes:$(cat "$work/cp")" io.k8scap.bench.BenchApiServer "$kubeconfig" "${1:-8}" 2>"$work/api.log" &
+  java -cp "$here/target/test-classes:$here/target/classes:$(cat "$work/cp")" io.k8scap.bench.BenchApiServer ${BENCH_API_TLS:+--https} "$kubeconfig" "${1:-8}" 2>"$work/api.log" &
   api_pid=$!
   for _ in $(seq 300); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
   [ -s "$kubeconfig" ] || { cat "$work/api.log" >&2; exit 1; }

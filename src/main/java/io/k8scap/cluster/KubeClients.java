@@ -170,6 +170,10 @@ public final class KubeClients {
         String namespace = firstNonBlank(settings.namespace(), contextNamespace, "default");
         config.setNamespace(namespace);
         config.setRequestRetryBackoffLimit(REQUEST_RETRIES);
+        // HTTP/1.1: k8scap's requests are few and one after another (no watches), so HTTP/2's multiplexing
+        // buys nothing, while setting up the JDK's HTTP/2 client costs ≈ 40 ms of CPU at start-up
+        // (docs/performance.md). Exec and attach are WebSockets, HTTP/1.1 either way.
+        config.setHttp2Disable(true);
         KubernetesClient client;
         try {
             client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(serialization.join()).build();

@@ -13,20 +13,24 @@ import java.nio.file.StandardCopyOption;
  * alternately the docker pod and the containerd pod (same containerID, so the same netns and host
  * veth). Clone {@code i} carries labels {@code app=bench} and {@code bN=y} for every N in 1, 2, 4, 8
  * with {@code i < N}, so {@code -n bench -l b4=y} selects exactly 4 pods (2 on each real veth).
- * Usage: {@code java -cp … io.k8scap.bench.BenchApiServer KUBECONFIG_OUT [CLONES]}
+ * Usage: {@code java -cp … io.k8scap.bench.BenchApiServer [--https] KUBECONFIG_OUT [CLONES]}
  */
 public final class BenchApiServer {
     private BenchApiServer() {}
 
     public static void main(String[] args) throws Exception {
+        boolean https = args.length > 0 && args[0].equals("--https");
+        if (https) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: BenchApiServer KUBECONFIG_OUT [CLONES]");
+            System.err.println("usage: BenchApiServer [--https] KUBECONFIG_OUT [CLONES]");
             System.exit(2);
         }
         Path out = Path.of(args[0]).toAbsolutePath();
         int clones = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Lab lab = Lab.load();
-        MockCluster cluster = MockCluster.start().loadLab(lab);
+        MockCluster cluster = MockCluster.start(https).loadLab(lab);
         Lab.LabPod[] sources = {lab.pod("docker"), lab.pod("containerd")};
         for (int i = 0; i < clones; i++) {
             Lab.LabPod src = sources[i % 2];

@@ -63,6 +63,24 @@ class KubeClientsTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "https={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void readsPodsOverHttp11WithoutAskingForHttp2(boolean https) throws Exception {
+        try (io.k8scap.lab.MockCluster cluster = io.k8scap.lab.MockCluster.start(https)) {
+            cluster.client().pods().inNamespace("flyte").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName("web").endMetadata().build()).create();
+            Path f = cluster.writeKubeconfig(dir, "flyte");
+            try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, null), null, dir)) {
+                assertThat(c.apiServer()).startsWith(https ? "https://" : "http://");
+                assertThat(c.client().pods().withName("web").get().getMetadata().getName()).isEqualTo("web");
+            }
+            var request = cluster.lastRequest();
+            assertThat(request.getPath()).isEqualTo("/api/v1/namespaces/flyte/pods/web");
+            assertThat(request.getHttpVersion()).isEqualTo("HTTP/1.1");
+            assertThat(request.getHeader("Upgrade")).as("h2c upgrade asked for").isNull();
+        }
+    }
+
     @Test
     void aPreparedConnectionForOtherSettingsIsNeverUsed() throws Exception {
         Path f = write("config", KUBECONFIG);

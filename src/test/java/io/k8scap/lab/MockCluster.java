@@ -34,16 +34,19 @@ import java.util.Map;
 public final class MockCluster implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
+    private final boolean https;
 
-    private MockCluster(KubernetesMockServer server) {
+    private MockCluster(KubernetesMockServer server, boolean https) {
         this.server = server;
         this.client = server.createClient();
+        this.https = https;
     }
 
     /** Only for {@link #loadLab(KubernetesClient, Lab)}: loads objects through someone else's client. */
     private MockCluster(KubernetesClient client) {
         this.server = null;
         this.client = client;
+        this.https = false;
     }
 
     /**
@@ -56,10 +59,20 @@ public final class MockCluster implements AutoCloseable {
     }
 
     public static MockCluster start() {
+        return start(false);
+    }
+
+    /** With {@code https}, the server speaks TLS with a self-signed certificate (the kubeconfig skips verifying it). */
+    public static MockCluster start(boolean https) {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+                new KubernetesCrudDispatcher(), https);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        return new MockCluster(server);
+        return new MockCluster(server, https);
+    }
+
+    /** The last request the server received (method, path, protocol, headers). */
+    public io.fabric8.mockwebserver.http.RecordedRequest lastRequest() throws InterruptedException {
+        return server.getLastRequest();
     }
 
     public KubernetesClient client() {
@@ -67,7 +80,7 @@ public final class MockCluster implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + server.getHostName() + ":" + server.getPort();
+        return (https ? "https://" : "http://") + server.getHostName() + ":" + server.getPort();
     }
 
     /** Writes a kubeconfig for this server with {@code namespace} as the context's namespace. */
@@ -80,6 +93,7 @@ public final class MockCluster implements AutoCloseable {
                 - name: lab
                   cluster:
                     server: %s
+                    insecure-skip-tls-verify: %s
                 contexts:
                 - name: lab
                   context:
@@ -91,7 +105,7 @@ public final class MockCluster implements AutoCloseable {
                 - name: lab
                   user:
                     token: lab-token
-                """.formatted(url(), namespace));
+                """.formatted(url(), https, namespace));
         return f;
     }
 
