@@ -82,6 +82,46 @@ class KubeClientsTest {
     }
 
     @Test
+    void anHttpsServerWhoseCertificateNobodyVouchedForIsRefused() throws Exception {
+        // http:// servers skip the trust store (nothing to verify there); https ones must still verify.
+        try (io.k8scap.lab.MockCluster cluster = io.k8scap.lab.MockCluster.start(true)) {
+            Path f = write("config", """
+                    apiVersion: v1
+                    kind: Config
+                    current-context: lab
+                    clusters:
+                    - name: lab
+                      cluster: {server: "%s"}
+                    contexts:
+                    - name: lab
+                      context: {cluster: lab, user: lab, namespace: flyte}
+                    users:
+                    - name: lab
+                      user: {token: s3cr3t-token}
+                    """.formatted(cluster.url()));
+            try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, null), null, dir)) {
+                Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> c.client().pods().withName("web").get());
+                assertThat(e).as("GET from a self-signed server").isNotNull()
+                        .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+            }
+        }
+    }
+
+    @Test
+    void aPlainHttpServerNeedsNoTrustStore() throws Exception {
+        try (io.k8scap.lab.MockCluster cluster = io.k8scap.lab.MockCluster.start(false)) {
+            Path f = cluster.writeKubeconfig(dir, "flyte");
+            try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, null), null, dir)) {
+                assertThat(c.client().getConfiguration().isTrustCerts()).as("trust store skipped").isTrue();
+                assertThat(c.client().pods().withName("web").get()).isNull();
+            }
+        }
+        assertThat(KubeClients.plainHttp("HTTP://127.0.0.1:8001")).isTrue();
+        assertThat(KubeClients.plainHttp("https://127.0.0.1:6443")).isFalse();
+        assertThat(KubeClients.plainHttp("httpx://h")).isFalse();
+    }
+
+    @Test
     void aPreparedConnectionForOtherSettingsIsNeverUsed() throws Exception {
         Path f = write("config", KUBECONFIG);
         // guessed --context dev (before picocli parsed); the command line said prod
