@@ -13,7 +13,7 @@ start_api 2
 ns=$(prop pod.docker.namespace pods.properties)
 pod=$(prop pod.docker.name pods.properties)
 
-echo "machine: $(machine); k8scap: $k8scap; $runs runs each; JVM flags: the launcher's for capture (Serial GC, -Xmx256m -Xmn32m)${K8SCAP_JAVA_OPTS:+ plus $K8SCAP_JAVA_OPTS}"
+echo "machine: $(machine); k8scap: $k8scap; $runs runs each; JVM flags: the launcher's for capture (Serial GC, -Xmx256m -Xmn48m)${K8SCAP_JAVA_OPTS:+ plus $K8SCAP_JAVA_OPTS}"
 echo
 echo "| capture | --max-size | file size (MB) | packets | seconds | max RSS median (MB) | max RSS min–max (MB) |"
 echo "|---|---|---|---|---|---|---|"
