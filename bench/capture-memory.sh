@@ -5,7 +5,7 @@
 # (lab/web…, a pcap) and for two pods merged into one pcapng (bench-0 and bench-1 = the docker and
 # the containerd pod, -l b2=y; both veths see the same transfer). Traffic runs until k8scap stops.
 # Needs root, the lab, an installed k8scap (K8SCAP=…); ~2 GB free in TMPDIR.
-# Usage: sudo bench/capture-memory.sh [RUNS]     Prints a Markdown table.
+# Usage: sudo [BENCH_SIZES="1M 1G 4G"] bench/capture-memory.sh [RUNS]     Prints a Markdown table.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
@@ -13,12 +13,12 @@ start_api 2
 ns=$(prop pod.docker.namespace pods.properties)
 pod=$(prop pod.docker.name pods.properties)
 
-echo "machine: $(machine); k8scap: $k8scap; $runs runs each; JVM flags: the launcher's for capture (Serial GC, -Xmx256m -Xmn48m)${K8SCAP_JAVA_OPTS:+ plus $K8SCAP_JAVA_OPTS}"
+echo "machine: $(machine); k8scap: $k8scap; $runs runs each; JVM flags: the launcher's for capture (Serial GC, -Xmx256m -Xmn80m -XX:SurvivorRatio=3 -XX:TargetSurvivorRatio=80)${K8SCAP_JAVA_OPTS:+ plus $K8SCAP_JAVA_OPTS}"
 echo
 echo "| capture | --max-size | file size (MB) | packets | seconds | max RSS median (MB) | max RSS min–max (MB) |"
 echo "|---|---|---|---|---|---|---|"
 for mode in single merged; do
-  for size in 1M 1G; do
+  for size in ${BENCH_SIZES:-1M 1G}; do
     : >"$work/rss"; : >"$work/info"
     for _ in $(seq "$runs"); do
       if [ $mode = single ]; then target=(-n "$ns" "$pod"); out=$work/m.pcap; else target=(-n bench -l b2=y); out=$work/m.pcapng; fi
