@@ -308,9 +308,12 @@ public final class HelperPods {
 
     /**
      * Deletes the helper pod (grace period 1 s) and forgets it. Never throws: a pod that cannot be
-     * deleted is named on notices with its deadline and {@code k8scap gc}.
+     * deleted is named on notices with its deadline and {@code k8scap gc}. Also when the calling
+     * thread was interrupted (the usual way a session ends early): the client would otherwise give up
+     * on the request at once and leave the pod behind; the interrupt is kept for the caller.
      */
     public void delete(HelperPod helper) {
+        boolean interrupted = Thread.interrupted();
         try {
             client.pods().inNamespace(helper.namespace()).withName(helper.name()).withGracePeriod(1).delete();
         } catch (RuntimeException e) {
@@ -319,6 +322,9 @@ public final class HelperPods {
                     + ", and k8scap gc removes it after that");
         } finally {
             Reaper.forget(helper);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

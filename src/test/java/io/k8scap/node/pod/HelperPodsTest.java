@@ -152,6 +152,23 @@ class HelperPodsTest {
     }
 
     @Test
+    void anInterruptedThreadStillDeletesThePodAndKeepsItsInterrupt() {
+        mock = new HelperPodMock().kubelet(HelperPodMock::running);
+        HelperPods pods = pods();
+        HelperPod h = pods.start(NS, "node-a", "s1", PodAccessSettings.defaults());
+        assertThat(mock.helperPods()).hasSize(1);
+        Thread.currentThread().interrupt(); // how a session ended early reaches its cleanup
+        try {
+            pods.delete(h);
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt kept for the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(mock.helperPods()).isEmpty();
+        assertThat(notices).noneMatch(n -> n.contains("could not delete"));
+    }
+
+    @Test
     void closingASessionAfterAFailedCommandDeletesThePod() {
         mock = new HelperPodMock().namespace(NS, null).kubelet(HelperPodMock::running);
         mock.exec = (argv, st) -> st.exit(1);
