@@ -5,9 +5,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Copies a remote terminal's output (a pods/exec or pods/attach stream) to the user's terminal on a
- * thread of its own, so that the caller can wait for the last bytes before it restores the
- * terminal: fabric8 writes to a stream given with {@code writingOutput} asynchronously and, when the
+ * Copies one stream to another on a thread of its own, flushing after every read: the caller's stdin
+ * into a pods/exec (heartbeats must not wait in a buffer), and a remote terminal's output (a pods/exec
+ * or pods/attach stream) to the user's terminal, so that the caller can wait for the last bytes before
+ * it restores the terminal: fabric8 writes to a stream given with {@code writingOutput} asynchronously and, when the
  * websocket closes, shuts down the executor those writes wait in, so the session's last line could
  * arrive after the terminal was restored, or not at all. A redirected output stream is filled in
  * order and ends after the last frame.
@@ -26,7 +27,7 @@ public final class OutputPump {
                     to.flush();
                 }
             } catch (IOException e) {
-                // the exec is gone, or the terminal is
+                // the exec is gone, or the terminal is; an interrupted read when the command ended
             }
         }, threadName);
         t.setDaemon(true);

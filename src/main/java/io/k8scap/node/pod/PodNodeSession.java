@@ -14,7 +14,6 @@ import io.k8scap.node.NodeTarget;
 import io.k8scap.node.Pty;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -188,7 +187,9 @@ public final class PodNodeSession implements NodeSession {
             throw dropped(e);
         }
         open.add(watch);
-        Thread pump = stdin == null ? null : pumpStdin(stdin, watch.getInput());
+        // the caller's stdin, flushed chunk by chunk (heartbeats must not wait in a buffer); its EOF
+        // cannot be forwarded over v4.channel.k8s.io (see the class comment)
+        Thread pump = stdin == null ? null : io.k8scap.node.OutputPump.start(stdin, watch.getInput(), "k8scap-exec-stdin-" + pod.name());
         try {
             Integer code;
             try {
@@ -402,28 +403,6 @@ public final class PodNodeSession implements NodeSession {
                     + "); use an image with util-linux nsenter via --helper-image");
         }
         return K8sCapException.unavailable("the command could not run in " + where() + ": " + HelperPods.oneLine(msg));
-    }
-
-    /** Copies the caller's stdin into the exec as it arrives, flushing every chunk (heartbeats must not wait in a buffer). */
-    private Thread pumpStdin(InputStream from, OutputStream to) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = from.read(buf)) >= 0) {
-                    to.write(buf, 0, n);
-                    to.flush();
-                }
-                // EOF: cannot be forwarded over v4.channel.k8s.io (see the class comment)
-            } catch (InterruptedIOException e) {
-                // the command ended
-            } catch (IOException e) {
-                // the exec is gone; exitCode() reports how
-            }
-        }, "k8scap-exec-stdin-" + pod.name());
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     private static void flush(OutputStream out) {
