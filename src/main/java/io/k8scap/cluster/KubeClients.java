@@ -170,9 +170,11 @@ public final class KubeClients {
             // No TLS can happen on an http:// server (kubectl proxy, the lab's stand-in): skip loading the
             // JDK's ≈ 140 trusted CAs (≈ 50 ms of CPU at start-up) for a trust store nothing would consult.
             config.setTrustCerts(true);
-        } else {
-            primeTls();
+        } else if (!config.isTrustCerts() && isBlank(config.getCaCertData()) && isBlank(config.getCaCertFile())) {
+            primeTls(); // the client will trust the JDK's CAs: read them meanwhile
         }
+        // With a CA in the kubeconfig (or insecure-skip-tls-verify) fabric8 builds its own trust store
+        // (or none), so reading the JDK's shared one here would only be CPU taken from start-up.
         String contextNamespace = context.getContext().getNamespace();
         String namespace = firstNonBlank(settings.namespace(), contextNamespace, "default");
         config.setNamespace(namespace);
@@ -224,7 +226,7 @@ public final class KubeClients {
         return made;
     }
 
-    /** An https client's TLS set-up reads the JDK's trusted CAs (cacerts): done on another thread meanwhile. */
+    /** An https client without a CA of its own reads the JDK's trusted CAs (cacerts): done on another thread meanwhile. */
     private static void primeTls() {
         Thread tls = new Thread(() -> {
             try {
@@ -235,6 +237,10 @@ public final class KubeClients {
         }, "k8scap-prime-tls");
         tls.setDaemon(true);
         tls.start();
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
     }
 
     static boolean plainHttp(String url) {
