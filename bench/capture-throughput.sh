@@ -5,8 +5,10 @@
 # containerd pod for SECONDS; captured on the docker pod's host veth, by `k8scap capture --duration`
 # and by OpenSSH (default client cipher; then aes128-gcm, JSch's choice) running `timeout -s INT`
 # around tcpdump so both stop cleanly and print tcpdump's counters. Variants, to find where time
-# goes: k8scap-c2 = the installed launcher without -XX:TieredStopAtLevel=1; openssh-aes128gcm =
-# OpenSSH with JSch's cipher; openssh-immediate = tcpdump --immediate-mode, as k8scap runs it.
+# goes: openssh-aes128gcm = OpenSSH with JSch's cipher; openssh-immediate = tcpdump
+# --immediate-mode, as k8scap runs it. Besides packets/s and MB/s, which follow how fast the
+# unthrottled sender ran and how the kernel batched its segments, it prints the share of the
+# packets tcpdump saw that reached the file (written / (written + dropped by kernel), all runs).
 # BENCH_TOOLS="openssh k8scap" picks some; the first is the reference for the ratio. Each capture starts, says it is
 # listening, then the traffic runs; runs alternate. With the default snaplen and with -s 96.
 # Needs root, the lab, an installed k8scap (K8SCAP=…). K8SCAP_JAVA_OPTS is passed on (to try flags).
@@ -16,10 +18,7 @@ source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
 secs=${2:-15}
 start_api 0
-# k8scap-c2: the same launcher, jar and CDS archive without -XX:TieredStopAtLevel=1 (C2 allowed)
-sed -e "s|^here=.*|here=$(dirname "$(readlink -f "$k8scap")")|" -e 's/ -XX:TieredStopAtLevel=1//' "$(readlink -f "$k8scap")" >"$work/k8scap-c2"
-chmod +x "$work/k8scap-c2"
-tools=(${BENCH_TOOLS:-openssh k8scap k8scap-c2 openssh-aes128gcm openssh-immediate})
+tools=(${BENCH_TOOLS:-openssh k8scap openssh-aes128gcm openssh-immediate})
 ns=$(prop pod.docker.namespace pods.properties)
 pod=$(prop pod.docker.name pods.properties)
 iface=$(prop pod.docker.expect.hostIf pods.properties)
@@ -36,10 +35,6 @@ one_run() {
   case $tool in
     k8scap)
       /usr/bin/time -f '%U %S %M' -o "$t" "$k8scap" capture --kubeconfig "$kubeconfig" -n "$ns" "$pod" "${ssh_opts[@]}" \
-        --snaplen "$snap" --duration "$((secs + 2))s" -w "$f" --force >/dev/null 2>"$e" &
-      pid=$!; wait_for "$e" "^capturing " ;;
-    k8scap-c2)
-      /usr/bin/time -f '%U %S %M' -o "$t" "$work/k8scap-c2" capture --kubeconfig "$kubeconfig" -n "$ns" "$pod" "${ssh_opts[@]}" \
         --snaplen "$snap" --duration "$((secs + 2))s" -w "$f" --force >/dev/null 2>"$e" &
       pid=$!; wait_for "$e" "^capturing " ;;
     openssh*)
@@ -65,20 +60,26 @@ for snap in 262144 96; do
   echo
   echo "snaplen $snap:"
   echo
-  echo "| capture | packets/s delivered | MB/s delivered | dropped by kernel | traffic MB/s | client CPU s | client max RSS MB | vs OpenSSH default (packets/s) |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| capture | packets/s delivered | MB/s delivered | dropped by kernel | traffic MB/s | client CPU s | client max RSS MB | vs OpenSSH default (packets/s) | tcpdump's packets delivered | vs OpenSSH (share) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   for tool in "${tools[@]}"; do : >"$work/$tool.res"; done
   for _ in $(seq "$runs"); do
     for tool in "${tools[@]}"; do one_run "$tool" "$snap" >>"$work/$tool.res"; done
   done
   base=
+  base_share=
   for tool in "${tools[@]}"; do
+    # the share of the packets tcpdump saw that reached the file, over all runs: unlike packets/s it
+    # does not follow how fast the unthrottled sender happened to be, nor how the kernel batched it
+    share=$(awk '{w += $1; d += ($3 == "?" ? 0 : $3)} END {printf "%.4f", (w + d) ? w / (w + d) : 0}' "$work/$tool.res")
+    [ -z "$base_share" ] && base_share=$share
     col() { awk -v c="$1" '{print $c}' "$work/$tool.res" | median; }
     pps=$(( $(col 1) / secs ))
     [ -z "$base" ] && base=$pps
     echo "| $tool | $pps | $(awk -v b="$(col 2)" -v s="$secs" 'BEGIN {printf "%.1f", b / s / 1e6}') | $(col 3) |" \
       "$(awk -v b="$(col 4)" -v s="$secs" 'BEGIN {printf "%.0f", b / s / 1e6}') | $(awk '{print $5}' "$work/$tool.res" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') |" \
-      "$(( $(col 6) / 1024 )) | $(awk -v a="$pps" -v b="$base" 'BEGIN {printf "%.2f", a / b}') |"
+      "$(( $(col 6) / 1024 )) | $(awk -v a="$pps" -v b="$base" 'BEGIN {printf "%.2f", a / b}') |" \
+      "$(awk -v a="$share" 'BEGIN {printf "%.1f %%", 100 * a}') | $(awk -v a="$share" -v b="$base_share" 'BEGIN {printf "%.2f", b ? a / b : 0}') |"
   done
   echo
   echo "raw (packets bytes dropped traffic-bytes cpu-s rss-kB per run):"

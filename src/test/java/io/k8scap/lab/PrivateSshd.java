@@ -66,7 +66,7 @@ public final class PrivateSshd implements AutoCloseable {
                 UseDNS no
                 MaxStartups 50:30:100
                 %s
-                LogLevel VERBOSE
+                LogLevel DEBUG1
                 """.formatted(port, hostKey, dir.resolve("sshd.pid"), labSsh.resolve("authorized_keys"),
                 maxSessions < 0 ? "# MaxSessions: OpenSSH's default" : "MaxSessions " + maxSessions));
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
@@ -107,7 +107,7 @@ public final class PrivateSshd implements AutoCloseable {
         return process.toHandle().children().toList();
     }
 
-    /** The sshd's own log (LogLevel VERBOSE). */
+    /** The sshd's own log (LogLevel DEBUG1: it names each channel's window and packet size). */
     public String log() throws IOException {
         Path log = dir.resolve("sshd.log");
         return Files.exists(log) ? Files.readString(log) : "";

@@ -22,6 +22,8 @@ final class JumpProxy implements Proxy {
     @Override
     public void connect(SocketFactory socketFactory, String host, int port, int timeout) throws Exception {
         channel = via.getStreamForwarder(host, port);
+        channel.setLocalWindowSizeMax(SshConnector.CHANNEL_WINDOW);
+        channel.setLocalPacketSize(SshConnector.CHANNEL_PACKET);
         in = channel.getInputStream();
         out = channel.getOutputStream();
         channel.connect(timeout);

@@ -48,6 +48,17 @@ public final class SshConnector {
      * connection to the node.
      */
     static final int CHANNELS_PER_CONNECTION = 8;
+    /**
+     * The window every channel offers the node (bytes it may send before k8scap acknowledges):
+     * JSch's default, 1 MiB, stalled sshd — and behind it the node's tcpdump, whose kernel buffer
+     * then dropped packets — under a bulk transfer (0.8–0.9× OpenSSH's packets/s, which offers 2 MiB);
+     * 4 MiB delivers as much as OpenSSH with no more drops (docs/performance.md, benchmark 2) and
+     * keeps a link with 50 ms round trips at up to 80 MB/s. Costs no memory here: JSch hands data on
+     * as it arrives. Also the window of a jump host's forwarding channel (JSch's default: 128 KiB).
+     */
+    static final int CHANNEL_WINDOW = 4 * 1024 * 1024;
+    /** The largest SSH packet a channel accepts: OpenSSH's own (JSch's default is 16 KiB). */
+    static final int CHANNEL_PACKET = 32 * 1024;
 
     private final NodeAccessSettings settings;
     private final Consumer<String> notices;
@@ -156,10 +167,12 @@ public final class SshConnector {
             throw new IllegalStateException(e);
         }
         session.setServerAliveCountMax(3);
+        int timeout = timeoutMillis();
         if (via != null) {
             session.setProxy(new JumpProxy(via));
+        } else {
+            session.setSocketFactory(new ReadAheadSocketFactory(timeout));
         }
-        int timeout = timeoutMillis();
         // JSch's own timeout does not cover a tunnel through a bastion: a watchdog does.
         AtomicBoolean timedOut = new AtomicBoolean();
         Thread watchdog = new Thread(() -> {

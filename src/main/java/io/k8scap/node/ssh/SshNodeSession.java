@@ -91,6 +91,8 @@ final class SshNodeSession implements NodeSession {
             open.add(ch);
             try {
                 setup.configure(ch);
+                ch.setLocalWindowSizeMax(SshConnector.CHANNEL_WINDOW);
+                ch.setLocalPacketSize(SshConnector.CHANNEL_PACKET);
                 ch.connect(timeoutMillis);
                 pool.established(lease);
                 return new Opened(ch, lease);
