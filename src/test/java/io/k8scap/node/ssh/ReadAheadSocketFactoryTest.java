@@ -78,7 +78,7 @@ class ReadAheadSocketFactoryTest {
     void smallReadsOfAnArrivedChunkCostOneSocketRead() throws IOException {
         // JSch reads a packet as its first block, then the rest: here two packets arrived together
         Chunks socket = new Chunks(bytes(0, 100));
-        InputStream in = new ReadAheadSocketFactory.ReadAhead(socket, 1024);
+        InputStream in = new ReadAheadSocketFactory.ReadAhead(socket, 1024, () -> {});
         assertThat(readFully(in, 16)).isEqualTo(bytes(0, 16));
         assertThat(readFully(in, 34)).isEqualTo(bytes(16, 34));
         assertThat(readFully(in, 16)).isEqualTo(bytes(50, 16));
@@ -90,7 +90,7 @@ class ReadAheadSocketFactoryTest {
     void aReadReturnsWhatIsBufferedWithoutWaitingForMore() throws IOException {
         // the socket has nothing more: a second read would report a timeout
         Chunks socket = new Chunks(bytes(0, 10), new SocketTimeoutException("Read timed out"));
-        InputStream in = new ReadAheadSocketFactory.ReadAhead(socket, 1024);
+        InputStream in = new ReadAheadSocketFactory.ReadAhead(socket, 1024, () -> {});
         byte[] b = new byte[64];
         assertThat(in.read(b, 0, 4)).isEqualTo(4);
         assertThat(in.read(b, 4, 60)).as("the 6 bytes left, not a wait for 60").isEqualTo(6);
@@ -103,7 +103,7 @@ class ReadAheadSocketFactoryTest {
     void aTimeoutComesThroughAndTheStreamGoesOnAfterIt() throws IOException {
         // JSch sends its keep-alive when a read times out, then reads on
         Chunks socket = new Chunks(bytes(0, 8), new SocketTimeoutException("Read timed out"), bytes(8, 8));
-        InputStream in = new ReadAheadSocketFactory.ReadAhead(socket, 1024);
+        InputStream in = new ReadAheadSocketFactory.ReadAhead(socket, 1024, () -> {});
         assertThat(readFully(in, 8)).isEqualTo(bytes(0, 8));
         assertThatThrownBy(() -> in.read(new byte[4], 0, 4)).isInstanceOf(SocketTimeoutException.class);
         assertThat(readFully(in, 8)).isEqualTo(bytes(8, 8));
@@ -114,13 +114,38 @@ class ReadAheadSocketFactoryTest {
     @Test
     void aReadAsLargeAsTheBufferGoesStraightToTheSocket() throws IOException {
         Chunks socket = new Chunks(bytes(0, 3), bytes(3, 200));
-        InputStream in = new ReadAheadSocketFactory.ReadAhead(socket, 64);
+        InputStream in = new ReadAheadSocketFactory.ReadAhead(socket, 64, () -> {});
         assertThat(in.read()).isZero();
         assertThat(readFully(in, 2)).isEqualTo(bytes(1, 2));
         byte[] big = new byte[200];
         assertThat(in.read(big, 0, 200)).isEqualTo(200);
         assertThat(big).isEqualTo(bytes(3, 200));
         assertThat(socket.reads).isEqualTo(2);
+    }
+
+    @Test
+    void smallMessagesAreAcknowledgedAtOnceAndAStreamIsLeftToTheKernel() throws IOException {
+        // the handshake: small messages; then bulk data arrives in reads of 16 KiB and more
+        Chunks socket = new Chunks(bytes(0, 41), bytes(0, 100), bytes(0, 20_000), bytes(0, 30_000), bytes(0, 52), bytes(0, 68));
+        int[] quickAcks = new int[1];
+        List<Integer> acksBeforeRead = new java.util.ArrayList<>();
+        InputStream in = new ReadAheadSocketFactory.ReadAhead(new InputStream() {
+            @Override
+            public int read() {
+                throw new AssertionError();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                acksBeforeRead.add(quickAcks[0]);
+                return socket.read(b, off, len);
+            }
+        }, 1 << 16, () -> quickAcks[0]++);
+        for (int size : new int[] {41, 100, 20_000, 30_000, 52, 68}) {
+            assertThat(readFully(in, size)).hasSize(size);
+        }
+        // cumulative quick-acks seen by each socket read: one before the first, one after each small read
+        assertThat(acksBeforeRead).containsExactly(1, 2, 3, 3, 3, 4);
     }
 
     @Test
