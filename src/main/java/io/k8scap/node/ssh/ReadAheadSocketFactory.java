@@ -11,8 +11,9 @@ import jdk.net.ExtendedSocketOptions;
 /**
  * The TCP connection to a node, read ahead: JSch reads every SSH packet in two or more exact-length
  * reads (its first cipher block, then the rest), one system call each, plus a poll whenever the
- * socket has nothing yet. Under a capture's stream of packets that was most of the client's system
- * time. Here one read takes whatever the kernel holds, up to {@link #READ_AHEAD}, and JSch's reads
+ * socket has nothing yet: under a bulk capture ≈ 8 % of the client's CPU, and a less steady rate
+ * (docs/performance.md, benchmark 2). Here one read takes whatever the kernel holds, up to
+ * {@link #READ_AHEAD}, and JSch's reads
  * are served from it. Connects with the session's timeout, as JSch's own socket does.
  *
  * <p>And it acknowledges small messages at once (Linux's {@code TCP_QUICKACK}, before each read
