@@ -71,7 +71,8 @@ for snap in 262144 96; do
   for tool in "${tools[@]}"; do
     # the share of the packets tcpdump saw that reached the file, over all runs: unlike packets/s it
     # does not follow how fast the unthrottled sender happened to be, nor how the kernel batched it
-    share=$(awk '{w += $1; d += ($3 == "?" ? 0 : $3)} END {printf "%.4f", (w + d) ? w / (w + d) : 0}' "$work/$tool.res")
+    # ("?" when a run did not report its drops: counting them as 0 would flatter that tool)
+    share=$(awk '$3 == "?" {u = 1} {w += $1; d += $3} END {if (u || !(w + d)) print "?"; else printf "%.4f", w / (w + d)}' "$work/$tool.res")
     [ -z "$base_share" ] && base_share=$share
     col() { awk -v c="$1" '{print $c}' "$work/$tool.res" | median; }
     pps=$(( $(col 1) / secs ))
@@ -79,7 +80,8 @@ for snap in 262144 96; do
     echo "| $tool | $pps | $(awk -v b="$(col 2)" -v s="$secs" 'BEGIN {printf "%.1f", b / s / 1e6}') | $(col 3) |" \
       "$(awk -v b="$(col 4)" -v s="$secs" 'BEGIN {printf "%.0f", b / s / 1e6}') | $(awk '{print $5}' "$work/$tool.res" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') |" \
       "$(( $(col 6) / 1024 )) | $(awk -v a="$pps" -v b="$base" 'BEGIN {printf "%.2f", a / b}') |" \
-      "$(awk -v a="$share" 'BEGIN {printf "%.1f %%", 100 * a}') | $(awk -v a="$share" -v b="$base_share" 'BEGIN {printf "%.2f", b ? a / b : 0}') |"
+      "$(awk -v a="$share" 'BEGIN {if (a == "?") print "?"; else printf "%.1f %%", 100 * a}') |" \
+      "$(awk -v a="$share" -v b="$base_share" 'BEGIN {if (a == "?" || b == "?") print "-"; else printf "%.2f", a / b}') |"
   done
   echo
   echo "raw (packets bytes dropped traffic-bytes cpu-s rss-kB per run):"
