@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -100,7 +101,7 @@ class SshChannelSizeLabTest {
         Path file = tmp.resolve("random.bin"); // the "node" is this machine: its file is readable here
         try (OutputStream o = Files.newOutputStream(file)) {
             byte[] chunk = new byte[1 << 20];
-            java.util.Random r = new java.util.Random(42);
+            Random r = new Random(42);
             for (int i = 0; i < 24; i++) { // 24 MiB: six windows, hundreds of read-ahead buffers
                 r.nextBytes(chunk);
                 o.write(chunk);
