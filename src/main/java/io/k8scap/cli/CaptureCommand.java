@@ -8,6 +8,7 @@ import io.k8scap.capture.CapturePoint;
 import io.k8scap.capture.CaptureRun;
 import io.k8scap.capture.DurationText;
 import io.k8scap.capture.OutputNames;
+import io.k8scap.capture.RemoteTcpdump;
 import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.KubeSettings;
@@ -20,7 +21,6 @@ import io.k8scap.node.NodeFacts;
 import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.RemoteTcpdump;
 import io.k8scap.node.pod.NodeAccessChooser;
 import io.k8scap.pcap.CaptureFile;
 import io.k8scap.pcap.TrafficSummary;
@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code k8scap capture}: the node's tcpdump for each chosen pod, streamed back into one local file
  * (pcap for one pod, pcapng merged by time for several), stdout or Wireshark — and nothing left
- * running on any node, whatever happens to k8scap (see {@link io.k8scap.node.RemoteTcpdump}).
+ * running on any node, whatever happens to k8scap (see {@link io.k8scap.capture.RemoteTcpdump}).
  */
 @Command(name = "capture",
         sortOptions = false,

@@ -68,7 +68,7 @@ public final class NodeScript {
     }
 
     /** A script made of others' parts (already compact); it runs as {@code k8scap-NAME}. */
-    static NodeScript of(String name, String text) {
+    public static NodeScript of(String name, String text) {
         return new NodeScript(name, text);
     }
 

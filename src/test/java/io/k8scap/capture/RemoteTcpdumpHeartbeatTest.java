@@ -1,4 +1,4 @@
-package io.k8scap.node;
+package io.k8scap.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

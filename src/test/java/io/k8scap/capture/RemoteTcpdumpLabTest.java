@@ -1,4 +1,4 @@
-package io.k8scap.node.capture;
+package io.k8scap.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,10 +9,7 @@ import io.k8scap.lab.Lab;
 import io.k8scap.node.NodeAccessSettings;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.RemoteTcpdump;
 import io.k8scap.node.ShellQuote;
-import io.k8scap.node.TcpdumpSpec;
-import io.k8scap.node.TcpdumpStats;
 import io.k8scap.node.ssh.SshConnector;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;

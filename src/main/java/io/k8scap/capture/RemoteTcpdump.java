@@ -1,7 +1,12 @@
-package io.k8scap.node;
+package io.k8scap.capture;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
+import io.k8scap.node.ContainerRef;
+import io.k8scap.node.NodeFacts;
+import io.k8scap.node.NodeLocator;
+import io.k8scap.node.NodeScript;
+import io.k8scap.node.NodeSession;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,9 +1,7 @@
-package io.k8scap.node.capture;
+package io.k8scap.capture;
 
 import io.k8scap.lab.Lab;
 import io.k8scap.node.NodeSession;
-import io.k8scap.node.RemoteTcpdump;
-import io.k8scap.node.TcpdumpSpec;
 import java.io.OutputStream;
 import java.time.Duration;
 
