@@ -38,7 +38,7 @@ public final class CaptureRun {
     public record Limits(Duration duration, Long maxPackets, Long maxBytes) {}
 
     /** tcpdump settings shared by all pods. */
-    public record TcpdumpSettings(int snaplen, String filter, Duration hardDeadline, Duration heartbeatTimeout) {
+    public record TcpdumpSettings(int snaplen, BpfFilter filter, Duration hardDeadline, Duration heartbeatTimeout) {
         /** The tcpdump to run for {@code p}. */
         public TcpdumpSpec spec(CapturePoint p) {
             return new TcpdumpSpec(p.iface(), p.netnsPid(), snaplen, filter, hardDeadline, heartbeatTimeout);

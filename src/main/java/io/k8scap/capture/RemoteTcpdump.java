@@ -37,6 +37,8 @@ import java.util.function.Function;
  */
 public final class RemoteTcpdump implements AutoCloseable {
     private static final NodeScript SCRIPT = NodeScript.load("capture");
+    /** locate.sh then capture.sh on one channel ({@link #locateThenStart}). */
+    private static final NodeScript LOCATE_THEN_CAPTURE = NodeScript.load("locate-capture");
     private static final Duration CLOSE_STOP_GRACE = Duration.ofSeconds(2);
     private static final Duration CLOSE_KILL_GRACE = Duration.ofSeconds(6);
 
@@ -68,12 +70,12 @@ public final class RemoteTcpdump implements AutoCloseable {
      * @param spec  null when not known yet ({@link #locateThenStart}); set before tcpdump starts
      * @param pcap  null: buffered until {@link #attach}
      */
-    private RemoteTcpdump(NodeSession session, TcpdumpSpec spec, Duration heartbeatTimeout, boolean armed, OutputStream pcap,
+    private RemoteTcpdump(NodeSession session, TcpdumpSpec spec, Duration heartbeatTimeout, OutputStream pcap,
                           Consumer<String> tcpdumpStderr) {
         this.session = session;
         this.spec = spec;
         long hbMillis = heartbeatTimeout.toMillis();
-        this.heartbeat = new Heartbeat(Math.max(200, Math.min(1000, hbMillis / 3)), armed);
+        this.heartbeat = new Heartbeat(Math.max(200, Math.min(1000, hbMillis / 3)), false);
         this.sink = new PcapSink(pcap, heartbeat);
         this.stderr = new StderrLines(output, tcpdumpStderr);
     }
@@ -88,8 +90,9 @@ public final class RemoteTcpdump implements AutoCloseable {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(pcap, "pcap");
-        RemoteTcpdump r = new RemoteTcpdump(session, spec, spec.heartbeatTimeout(), true, pcap, tcpdumpStderr == null ? l -> { } : tcpdumpStderr);
-        r.startThread(SCRIPT.commandLine(args(spec), session.sudo()), spec.iface());
+        RemoteTcpdump r = new RemoteTcpdump(session, spec, spec.heartbeatTimeout(), pcap, tcpdumpStderr == null ? l -> { } : tcpdumpStderr);
+        r.heartbeat.arm(parameters(spec));
+        r.startThread(SCRIPT.commandLine(List.of(), session.sudo()), spec.iface());
         return r;
     }
 
@@ -114,11 +117,9 @@ public final class RemoteTcpdump implements AutoCloseable {
     public static Located locateThenStart(NodeSession session, List<ContainerRef> containers, Duration heartbeatTimeout,
                                           Function<NodeFacts, TcpdumpSpec> choose) {
         Objects.requireNonNull(choose, "choose");
-        RemoteTcpdump r = new RemoteTcpdump(session, null, heartbeatTimeout, false, null, null);
-        List<String> specs = NodeLocator.specs(containers);
-        NodeScript combined = NodeScript.of("locate-capture", LOCATE_THEN_CAPTURE);
+        RemoteTcpdump r = new RemoteTcpdump(session, null, heartbeatTimeout, null, null);
         r.sink.locateFirst();
-        r.startThread(combined.commandLine(specs, session.sudo()), "locate");
+        r.startThread(LOCATE_THEN_CAPTURE.commandLine(NodeLocator.specs(containers), session.sudo()), "locate");
         String answer = r.sink.awaitLocateAnswer(r.done);
         if (answer == null && r.done.isCompletedExceptionally()) {
             try {
@@ -150,17 +151,7 @@ public final class RemoteTcpdump implements AutoCloseable {
             return new Located(facts, null);
         }
         r.spec = spec;
-        List<String> lines = new ArrayList<>();
-        lines.add("capture");
-        List<String> a = new ArrayList<>(args(spec));
-        while (a.size() < 7) {
-            a.add("");
-        }
-        for (String v : a) {
-            // tcpdump reads a newline in a filter as a space: one parameter per line stays exact
-            lines.add(v.replace('\n', ' ').replace('\r', ' '));
-        }
-        r.heartbeat.arm(lines);
+        r.heartbeat.arm(parameters(spec));
         return new Located(facts, r);
     }
 
@@ -189,39 +180,27 @@ public final class RemoteTcpdump implements AutoCloseable {
     }
 
     /**
-     * locate.sh, then (stdin) "capture" and capture.sh's seven parameters one per line, then capture.sh
-     * itself. Locate's stderr is dropped (its answer carries its errors); anything but "capture" on
-     * stdin, EOF, or 30 s of silence (a connection cut while k8scap decides) ends it before tcpdump.
+     * capture.sh's parameters, as it reads them on stdin, one per line: "capture", the six settings,
+     * then the filter's line count and its lines. The one way the filter reaches the node, for the
+     * first pod of a node (after its locate answer) as for the others: exact whatever it holds.
      */
-    private static final String LOCATE_THEN_CAPTURE = "(\n" + NodeScript.load(NodeLocator.SCRIPT).compactText()
-            + ") </dev/null 2>/dev/null\n"
-            + "k8scap_st=$?\n"
-            + "[ \"$k8scap_st\" -eq 0 ] || exit \"$k8scap_st\"\n"
-            + "( trap 'kill $! 2>/dev/null; exit 0' TERM; sleep 30 & wait $!; kill -TERM $$ 2>/dev/null ) </dev/null >/dev/null 2>&1 &\n"
-            + "k8scap_w=$!\n"
-            + "IFS= read -r k8scap_go || { kill \"$k8scap_w\" 2>/dev/null; exit 0; }\n"
-            + "[ \"$k8scap_go\" = capture ] || { kill \"$k8scap_w\" 2>/dev/null; exit 0; }\n"
-            + "set --\n"
-            + "for k8scap_i in 1 2 3 4 5 6 7; do\n"
-            + "    IFS= read -r k8scap_a || { kill \"$k8scap_w\" 2>/dev/null; exit 0; }\n"
-            + "    set -- \"$@\" \"$k8scap_a\"\n"
-            + "done\n"
-            + "kill \"$k8scap_w\" 2>/dev/null\n"
-            + SCRIPT.compactText();
-
-    /** capture.sh's positional parameters for {@code spec}. */
-    static List<String> args(TcpdumpSpec spec) {
-        List<String> a = new ArrayList<>(List.of(
+    static List<String> parameters(TcpdumpSpec spec) {
+        List<String> p = new ArrayList<>(List.of(
+                "capture",
                 spec.iface(),
                 Long.toString(spec.netnsPid()),
                 Integer.toString(spec.snaplen()),
                 Long.toString(TcpdumpSpec.wholeSeconds(spec.hardDeadline())),
                 Long.toString(TcpdumpSpec.wholeSeconds(spec.heartbeatTimeout())),
                 spec.immediateMode() ? "1" : "0"));
-        if (spec.filter() != null) {
-            a.add(spec.filter());
+        if (spec.filter() == null) {
+            p.add("0");
+        } else {
+            List<String> lines = List.of(spec.filter().text().split("\n", -1));
+            p.add(Integer.toString(lines.size()));
+            p.addAll(lines);
         }
-        return a;
+        return p;
     }
 
     private void run(String commandLine) {
@@ -379,357 +358,5 @@ public final class RemoteTcpdump implements AutoCloseable {
 
     private String node() {
         return session.target().name();
-    }
-
-    /**
-     * capture.sh's stdin: a heartbeat line every {@code intervalMillis}, "stop" on request, EOF on
-     * {@link #close()} (after what was queued). Read by the channel's own pump thread.
-     */
-    static final class Heartbeat extends InputStream {
-        private static final byte[] BEAT = "hb\n".getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] STOP = "stop\n".getBytes(StandardCharsets.US_ASCII);
-        private final long intervalNanos;
-        private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-        private byte[] cur;
-        private int pos;
-        private boolean closed;
-        private long nextBeat = System.nanoTime();
-        /** Heartbeats flow only once armed: before, the script reads parameters from stdin. */
-        private boolean armed;
-
-        Heartbeat(long intervalMillis) {
-            this(intervalMillis, true);
-        }
-
-        Heartbeat(long intervalMillis, boolean armed) {
-            this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
-            this.armed = armed;
-        }
-
-        /** Sends {@code lines} (one per line), then heartbeats. */
-        synchronized void arm(List<String> lines) {
-            if (closed) {
-                return;
-            }
-            StringBuilder b = new StringBuilder();
-            for (String l : lines) {
-                b.append(l).append('\n');
-            }
-            queue.add(b.toString().getBytes(StandardCharsets.UTF_8));
-            armed = true;
-            nextBeat = System.nanoTime() + intervalNanos;
-            notifyAll();
-        }
-
-        synchronized void sendStop() {
-            if (!closed) {
-                queue.add(STOP);
-                notifyAll();
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            closed = true;
-            notifyAll();
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public synchronized int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            while (true) {
-                if (cur != null && pos < cur.length) {
-                    int n = Math.min(len, cur.length - pos);
-                    System.arraycopy(cur, pos, b, off, n);
-                    pos += n;
-                    return n;
-                }
-                if (!queue.isEmpty()) {
-                    cur = queue.poll();
-                    pos = 0;
-                    continue;
-                }
-                if (closed) {
-                    return -1;
-                }
-                if (!armed) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        closed = true;
-                        return -1;
-                    }
-                    continue;
-                }
-                long now = System.nanoTime();
-                if (now - nextBeat >= 0) {
-                    cur = BEAT;
-                    pos = 0;
-                    nextBeat = now + intervalNanos;
-                    continue;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, nextBeat - now);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    closed = true;
-                    return -1;
-                }
-            }
-        }
-    }
-
-    /**
-     * The caller's pcap stream, counted. A failing stream is not passed back to the SSH library (which
-     * would tear the channel down under other channels' feet): the error is kept, further bytes are
-     * dropped, and stdin is closed so the node kills tcpdump.
-     *
-     * <p>For {@link #locateThenStart}: first collects the locate answer (text up to its "done" line),
-     * and holds pcap bytes until {@link #attach} names the stream.
-     */
-    static final class PcapSink extends OutputStream {
-        /** Pcap bytes held before {@link #attach} beyond this stop the capture (attach comes within ms). */
-        private static final int MAX_HELD = 32 << 20;
-        private OutputStream out;
-        private final Heartbeat heartbeat;
-        private volatile long bytes;
-        private volatile IOException error;
-        private java.io.ByteArrayOutputStream held;
-        private java.io.ByteArrayOutputStream locateText;
-        private String locateAnswer;
-        private boolean channelEnded;
-        private static final byte[] DONE = "done\t-\t".getBytes(StandardCharsets.US_ASCII);
-        private int lineLength;
-        private boolean lineMatches = true;
-
-        PcapSink(OutputStream out, Heartbeat heartbeat) {
-            this.out = out;
-            this.heartbeat = heartbeat;
-            if (out == null) {
-                held = new java.io.ByteArrayOutputStream();
-            }
-        }
-
-        synchronized void locateFirst() {
-            locateText = new java.io.ByteArrayOutputStream();
-        }
-
-        /** The locate answer (through its "done" line), or null when the channel ended without one. */
-        synchronized String awaitLocateAnswer(CompletableFuture<Integer> done) {
-            while (locateAnswer == null && !channelEnded) {
-                try {
-                    wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    heartbeat.close();
-                    throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while locating containers");
-                }
-            }
-            return locateAnswer;
-        }
-
-        synchronized String locateText() {
-            return locateText == null ? "" : locateText.toString(StandardCharsets.UTF_8);
-        }
-
-        synchronized void channelEnded() {
-            channelEnded = true;
-            notifyAll();
-        }
-
-        synchronized void attach(OutputStream to) {
-            if (out != null) {
-                throw new IllegalStateException("already attached");
-            }
-            out = to;
-            if (held != null && held.size() > 0 && error == null) {
-                try {
-                    held.writeTo(to);
-                } catch (IOException e) {
-                    error = e;
-                    heartbeat.close();
-                }
-            }
-            held = null;
-        }
-
-        @Override
-        public void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            if (error != null) {
-                return;
-            }
-            OutputStream to;
-            synchronized (this) {
-                if (locateText != null && locateAnswer == null) {
-                    int used = takeLocate(b, off, len);
-                    off += used;
-                    len -= used;
-                    if (len == 0) {
-                        return;
-                    }
-                }
-                if (out == null) {
-                    held.write(b, off, len);
-                    bytes += len;
-                    if (held.size() > MAX_HELD) {
-                        error = new IOException("the capture output was not ready in time");
-                        heartbeat.close();
-                    }
-                    return;
-                }
-                to = out;
-            }
-            try {
-                to.write(b, off, len);
-                bytes += len;
-            } catch (IOException e) {
-                error = e;
-                heartbeat.close();
-            }
-        }
-
-        /** Appends to the locate text up to and including its "done" line; returns the bytes used. */
-        private int takeLocate(byte[] b, int off, int len) {
-            for (int i = off; i < off + len; i++) {
-                byte c = b[i];
-                locateText.write(c);
-                if (lineLength < DONE.length) {
-                    lineMatches &= c == DONE[lineLength];
-                }
-                lineLength++;
-                if (c == '\n') {
-                    if (lineMatches && lineLength > DONE.length) {
-                        locateAnswer = locateText.toString(StandardCharsets.UTF_8);
-                        notifyAll();
-                        return i - off + 1;
-                    }
-                    lineLength = 0;
-                    lineMatches = true;
-                }
-            }
-            return len;
-        }
-
-        @Override
-        public void flush() {
-            OutputStream to;
-            synchronized (this) {
-                to = out;
-            }
-            if (error == null && to != null) {
-                try {
-                    to.flush();
-                } catch (IOException e) {
-                    error = e;
-                    heartbeat.close();
-                }
-            }
-        }
-
-        long bytes() {
-            return bytes;
-        }
-
-        IOException error() {
-            return error;
-        }
-    }
-
-    /** Splits stderr into lines for {@link TcpdumpOutput}; tcpdump's lines also go to the caller. */
-    static final class StderrLines extends OutputStream {
-        private static final int MAX_LINE = 8192;
-        private final TcpdumpOutput output;
-        private Consumer<String> consumer;
-        private final List<String> held = new ArrayList<>();
-        private final byte[] buf = new byte[MAX_LINE];
-        private int len;
-        private String lastLine = "";
-
-        /** @param consumer null: lines are held until {@link #attach} */
-        StderrLines(TcpdumpOutput output, Consumer<String> consumer) {
-            this.output = output;
-            this.consumer = consumer;
-        }
-
-        synchronized void attach(Consumer<String> to) {
-            consumer = to;
-            for (String l : held) {
-                deliver(l);
-            }
-            held.clear();
-        }
-
-        synchronized String lastLine() {
-            return lastLine;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            if (b == '\n') {
-                line();
-            } else if (len < MAX_LINE) {
-                buf[len++] = (byte) b;
-            }
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int n) {
-            for (int i = off; i < off + n; i++) {
-                write(b[i]);
-            }
-        }
-
-        synchronized void finish() {
-            if (len > 0) {
-                line();
-            }
-        }
-
-        private void line() {
-            int n = len;
-            if (n > 0 && buf[n - 1] == '\r') {
-                n--;
-            }
-            String l = new String(buf, 0, n, StandardCharsets.UTF_8);
-            len = 0;
-            boolean theirs;
-            synchronized (output) {
-                theirs = output.accept(l);
-                output.notifyAll();
-            }
-            if (!l.isBlank()) {
-                lastLine = l;
-            }
-            if (theirs) {
-                if (consumer == null) {
-                    held.add(l);
-                } else {
-                    deliver(l);
-                }
-            }
-        }
-
-        private void deliver(String l) {
-            try {
-                consumer.accept(l);
-            } catch (RuntimeException e) {
-                // the caller's printer failed; the capture goes on
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.k8scap.cli;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
+import io.k8scap.capture.BpfFilter;
 import io.k8scap.capture.CaptureOutput;
 import io.k8scap.capture.CapturePlanner;
 import io.k8scap.capture.CapturePoint;
@@ -156,10 +157,10 @@ final class CaptureCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<String> targets = selector == null && !positionals.isEmpty() ? List.of(positionals.get(0)) : List.of();
-        String bpf = bpf();
+        BpfFilter bpf = bpf();
         PrintStream stdout = root.rawOut();
         boolean toStdout = "-".equals(write);
-        validate(targets, bpf, stdout);
+        validate(targets, stdout);
         if (write != null && !toStdout) {
             CaptureFile.check(Path.of(write), force); // before anything starts on a node
         }
@@ -386,15 +387,20 @@ final class CaptureCommand implements Callable<Integer> {
 
     record CaptureView(List<String> files, long packets, long bytes, String stopReason, List<PodView> pods, TrafficSummary.Report summary) {}
 
-    private String bpf() {
+    /** The filter, checked here once: what passes reaches tcpdump exactly. */
+    private BpfFilter bpf() {
         List<String> rest = selector == null && !positionals.isEmpty() ? positionals.subList(1, positionals.size()) : positionals;
         if (!rest.isEmpty() && filter != null) {
             throw new ParameterException(spec.commandLine(), "give the filter either as trailing arguments or with --filter, not both");
         }
-        return filter != null ? filter : rest.isEmpty() ? null : String.join(" ", rest);
+        try {
+            return BpfFilter.of(filter != null ? filter : rest.isEmpty() ? null : String.join(" ", rest));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
-    private void validate(List<String> targets, String bpf, PrintStream stdout) {
+    private void validate(List<String> targets, PrintStream stdout) {
         if (targets.isEmpty() && selector == null) {
             throw new ParameterException(spec.commandLine(), "capture needs a TARGET (pod, KIND/NAME or workload name) or -l SELECTOR");
         }
@@ -425,9 +431,6 @@ final class CaptureCommand implements Callable<Integer> {
         }
         if (podInterface != null && !podInterface.matches("[A-Za-z0-9_.@:-]{1,15}")) {
             throw new ParameterException(spec.commandLine(), "'" + podInterface + "' is not an interface name (e.g. eth0, lo, any)");
-        }
-        if (bpf != null && bpf.indexOf('\0') >= 0) {
-            throw new ParameterException(spec.commandLine(), "the filter cannot contain a NUL character");
         }
     }
 

@@ -145,7 +145,7 @@ class RemoteTcpdumpLabTest {
     }
 
     static TcpdumpSpec spec(String iface, long pid, String filter) {
-        return new TcpdumpSpec(iface, pid, 0, filter, Duration.ofMinutes(2), Duration.ofSeconds(10));
+        return new TcpdumpSpec(iface, pid, 0, BpfFilter.of(filter), Duration.ofMinutes(2), Duration.ofSeconds(10));
     }
 
     RemoteTcpdump start(NodeSession s, TcpdumpSpec spec, OutputStream out) {
@@ -189,7 +189,7 @@ class RemoteTcpdumpLabTest {
         String filter = neverMatching();
         ByteArrayOutputStream pcap = new ByteArrayOutputStream();
         try (NodeSession s = root()) {
-            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, filter, Duration.ofMinutes(2), Duration.ofSeconds(5), false), pcap);
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, BpfFilter.of(filter), Duration.ofMinutes(2), Duration.ofSeconds(5), false), pcap);
             Thread.sleep(300);
             t.stop();
             assertThat(t.awaitEnd(Duration.ofSeconds(10))).isZero();
@@ -217,7 +217,7 @@ class RemoteTcpdumpLabTest {
                 for (int i = 0; i < 6; i++) {
                     String filter = neverMatching();
                     filters.add(filter);
-                    all.add(start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, filter, Duration.ofMinutes(2),
+                    all.add(start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, BpfFilter.of(filter), Duration.ofMinutes(2),
                             Duration.ofSeconds(30), false), new ByteArrayOutputStream()));
                 }
                 all.forEach(RemoteTcpdump::stop);
@@ -250,7 +250,7 @@ class RemoteTcpdumpLabTest {
                         assertThat(facts.containers().get(0).pid()).isEqualTo(truth.pid());
                         assertThat(facts.containers().get(0).hostPeer().name()).isEqualTo(truth.hostIf());
                         assertThat(facts.containers().get(1).ok()).isFalse();
-                        return new TcpdumpSpec(facts.containers().get(0).hostPeer().name(), 0, 262144, filter,
+                        return new TcpdumpSpec(facts.containers().get(0).hostPeer().name(), 0, 262144, BpfFilter.of(filter),
                                 Duration.ofMinutes(2), Duration.ofSeconds(5), true);
                     });
             RemoteTcpdump t = located.tcpdump();
@@ -362,7 +362,7 @@ class RemoteTcpdumpLabTest {
                 "INPUT -i lo -p tcp --sport " + port + " --dport " + lab.sshPort() + " -m comment --comment k8scap-tcpdump-test -j DROP",
                 "INPUT -i lo -p tcp --sport " + lab.sshPort() + " --dport " + port + " -m comment --comment k8scap-tcpdump-test -j DROP");
         try {
-            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, filter, Duration.ofMinutes(5), Duration.ofSeconds(3)),
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, BpfFilter.of(filter), Duration.ofMinutes(5), Duration.ofSeconds(3)),
                     OutputStream.nullOutputStream());
             for (String rule : rules) {
                 assertThat(sh(("iptables -I " + rule).split(" "))).isEmpty();
@@ -411,7 +411,7 @@ class RemoteTcpdumpLabTest {
         ByteArrayOutputStream pcap = new ByteArrayOutputStream();
         try (NodeSession s = root()) {
             long t0 = System.nanoTime();
-            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, filter, Duration.ofSeconds(3), Duration.ofSeconds(2)), pcap);
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, BpfFilter.of(filter), Duration.ofSeconds(3), Duration.ofSeconds(2)), pcap);
             assertThat(t.awaitEnd(Duration.ofSeconds(15))).isZero();
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             assertThat(took).isBetween(Duration.ofMillis(2500), Duration.ofSeconds(9));
@@ -584,7 +584,7 @@ class RemoteTcpdumpLabTest {
     void scriptKilledTheDeadlineStillEndsTcpdump() throws Exception {
         String filter = neverMatching();
         try (NodeSession s = root()) {
-            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, filter, Duration.ofSeconds(5), Duration.ofMinutes(5)),
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, BpfFilter.of(filter), Duration.ofSeconds(5), Duration.ofMinutes(5)),
                     OutputStream.nullOutputStream());
             long t0 = System.nanoTime();
             // capture.sh and its reader and watchdog subshells: every sh whose command line has the filter
