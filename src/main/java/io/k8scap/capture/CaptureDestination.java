@@ -97,6 +97,39 @@ public final class CaptureDestination {
         return description;
     }
 
+    /** Finishing the output failed: it was aborted; {@link #kept()} holds what was written. */
+    public static final class Incomplete extends Exception {
+        private final transient List<Path> kept;
+
+        Incomplete(Exception cause, List<Path> kept) {
+            super(cause.getMessage(), cause);
+            this.kept = kept;
+        }
+
+        /** The files kept as NAME.partial (they hold packets). */
+        public List<Path> kept() {
+            return kept;
+        }
+    }
+
+    /**
+     * Commits the output (the files renamed from NAME.partial), or aborts it when the capture failed
+     * before any packet was written.
+     *
+     * @return the files written
+     * @throws Incomplete finishing failed (the output was aborted)
+     */
+    public List<Path> finish(CaptureRun.Result result) throws Incomplete {
+        if (result.failure() != null && result.packets() == 0) {
+            return output.abort();
+        }
+        try {
+            return output.finish();
+        } catch (IOException | K8sCapException e) {
+            throw new Incomplete(e, output.abort());
+        }
+    }
+
     /** After the capture: flushes stdout, and ends Wireshark's input (it keeps showing what it got). */
     public void end() throws IOException {
         if (sink != null && toStdout) {

@@ -4,7 +4,6 @@ import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import io.k8scap.capture.BpfFilter;
 import io.k8scap.capture.CaptureDestination;
-import io.k8scap.capture.CaptureOutput;
 import io.k8scap.capture.CapturePoint;
 import io.k8scap.capture.CaptureRun;
 import io.k8scap.capture.CaptureSessions;
@@ -64,10 +63,6 @@ import picocli.CommandLine.Spec;
             "  k8scap capture -n flyte -l app=flyteadmin -w all.pcapng",
             "  k8scap capture -n flyte flyteadmin --inside --interface lo --count 100"})
 final class CaptureCommand implements Callable<Integer> {
-    /** Backstop on the node when no --duration is given: tcpdump stops by itself after this. */
-    static final Duration DEFAULT_HARD_DEADLINE = Duration.ofHours(12);
-    /** The node kills tcpdump when k8scap's heartbeat has been silent this long (cut connection). */
-    static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(15);
 
     @Spec
     CommandSpec spec;
@@ -165,9 +160,8 @@ final class CaptureCommand implements Callable<Integer> {
             }
             Map<NodeTarget, List<ResolvedPod>> byNode = PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress);
             NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(),
-                    via.podSettings(duration == null ? DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
-            CaptureRun.TcpdumpSettings settings = new CaptureRun.TcpdumpSettings(snaplen, bpf,
-                    duration == null ? DEFAULT_HARD_DEADLINE : duration.plusSeconds(30), HEARTBEAT_TIMEOUT);
+                    via.podSettings(duration == null ? CaptureRun.TcpdumpSettings.DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
+            CaptureRun.TcpdumpSettings settings = CaptureRun.TcpdumpSettings.of(snaplen, bpf, duration);
             try (CaptureSessions nodes = new CaptureSessions(settings, notices, notices::error)) {
                 List<CapturePoint> points = nodes.locate(byNode, (node, ns) -> access.open(node, via.via, ns), inside, podInterface);
                 return capture(points, nodes, settings, targets, stdout, notices);
@@ -179,10 +173,9 @@ final class CaptureCommand implements Callable<Integer> {
                         PrintStream stdout, Notices notices) throws IOException {
         CaptureDestination dest = CaptureDestination.open(points,
                 new CaptureDestination.Choice(write, wireshark, split, force, targets.isEmpty() ? selector : targets.get(0)), stdout, Instant.now());
-        CaptureOutput out = dest.output();
         TrafficSummary traffic = summary || output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml
                 ? new TrafficSummary() : null;
-        CaptureRun run = new CaptureRun(points, nodes.started(), nodes.sessions(), out, new CaptureRun.Limits(duration, count, maxSize), settings,
+        CaptureRun run = new CaptureRun(points, nodes.started(), nodes.sessions(), dest.output(), new CaptureRun.Limits(duration, count, maxSize), settings,
                 traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + dest.description()));
 
         Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !Logging.quiet() && Tty.isTerminal(2) && stdout == System.out);
@@ -194,16 +187,11 @@ final class CaptureCommand implements Callable<Integer> {
         }
 
         List<Path> files;
-        if (result.failure() != null && result.packets() == 0) {
-            files = out.abort();
-        } else {
-            try {
-                files = out.finish();
-            } catch (IOException | K8sCapException e) {
-                files = out.abort();
-                notices.error("cannot complete the capture file: " + e.getMessage() + (files.isEmpty() ? "" : "; what was written is in " + files));
-                return ExitCode.FAILURE.code();
-            }
+        try {
+            files = dest.finish(result);
+        } catch (CaptureDestination.Incomplete e) {
+            notices.error("cannot complete the capture file: " + e.getMessage() + (e.kept().isEmpty() ? "" : "; what was written is in " + e.kept()));
+            return ExitCode.FAILURE.code();
         }
         dest.end();
         report(result, files, dest.description(), traffic, notices);
