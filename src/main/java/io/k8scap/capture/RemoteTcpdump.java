@@ -8,11 +8,8 @@ import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeScript;
 import io.k8scap.node.NodeSession;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,9 +22,10 @@ import java.util.function.Function;
 
 /**
  * One tcpdump on one node for one pod, its life tied to the session: node script {@code capture.sh}
- * runs through one exec channel of {@code session} in a thread of its own. The pcap bytes go to the
- * caller's stream as they arrive (tcpdump {@code -U -w -}, not decoded); tcpdump's stderr lines go
- * to the caller's consumer.
+ * runs through one exec channel of {@code session} in a thread of its own and reads its parameters,
+ * then heartbeats, on stdin ({@link Heartbeat}). The pcap bytes go to the caller's stream as they
+ * arrive, on the SSH library's thread ({@link PcapSink}: tcpdump {@code -U -w -}, not decoded);
+ * tcpdump's stderr lines go to the caller's consumer and to {@link TcpdumpOutput} ({@link StderrLines}).
  *
  * <p>Dead man's switch: while running, a heartbeat line goes to the node every
  * min(1 s, heartbeatTimeout/3). The node kills tcpdump when the heartbeat stops (connection cut
