@@ -7,7 +7,6 @@ import io.k8scap.capture.CaptureDestination;
 import io.k8scap.capture.CapturePoint;
 import io.k8scap.capture.CaptureRun;
 import io.k8scap.capture.CaptureSessions;
-import io.k8scap.capture.DurationText;
 import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.KubeSettings;
