@@ -21,7 +21,7 @@ import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
 import io.k8scap.node.RemoteTcpdump;
-import io.k8scap.node.pod.NodeAccessChooser;
+import io.k8scap.node.NodeAccess;
 import io.k8scap.pcap.CaptureFile;
 import io.k8scap.pcap.TrafficSummary;
 import java.io.BufferedOutputStream;
@@ -174,7 +174,7 @@ final class CaptureCommand implements Callable<Integer> {
                         + "; narrow the target (a pod name, -l) or raise --max-pods");
             }
             Map<NodeTarget, List<ResolvedPod>> byNode = PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress);
-            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(),
+            NodeAccess access = new NodeAccess(kc.client(), nodeAccess.settings(),
                     via.podSettings(duration == null ? DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
             Map<NodeTarget, NodeSession> sessions = new ConcurrentHashMap<>();
             Map<CapturePoint, RemoteTcpdump> started = new ConcurrentHashMap<>();
@@ -196,7 +196,7 @@ final class CaptureCommand implements Callable<Integer> {
      * tcpdump started on that same locate channel ({@link RemoteTcpdump#locateThenStart}: one sshd
      * session less before the first packet); the other pods' are started by the {@link CaptureRun}.
      */
-    private List<CapturePoint> locate(Map<NodeTarget, List<ResolvedPod>> byNode, NodeAccessChooser access, Map<NodeTarget, NodeSession> sessions,
+    private List<CapturePoint> locate(Map<NodeTarget, List<ResolvedPod>> byNode, NodeAccess access, Map<NodeTarget, NodeSession> sessions,
                                       Map<CapturePoint, RemoteTcpdump> started, CaptureRun.TcpdumpSettings settings,
                                       Notices notices) throws InterruptedException {
         List<NodeFanOut.Outcome<List<Planned>>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {

@@ -22,10 +22,13 @@ import io.k8scap.node.NodeFacts;
 import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
+import io.k8scap.node.NodeTargets;
+import io.k8scap.node.NodeAccess;
+import io.k8scap.node.PodAccessSettings;
+import io.k8scap.node.ViaMode;
 import io.k8scap.node.pod.HelperPodConnector;
 import io.k8scap.node.pod.HelperPods;
-import io.k8scap.node.pod.PodAccessSettings;
-import io.k8scap.node.ssh.SshConnector;
+import io.k8scap.node.PodAccessSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -184,10 +187,9 @@ final class DebugCommand implements Callable<Integer> {
     // ---- --via node -----------------------------------------------------------------------
 
     private int viaNode(KubeConnection kc, ResolvedPod pod, Notices notices) {
-        Map<String, String> addresses = new NodeAddresses(kc.client()).addresses(Set.of(pod.nodeName()), nodeAccess.nodeAddress);
-        NodeTarget node = new NodeTarget(pod.nodeName(), addresses.get(pod.nodeName()));
-        SshConnector ssh = new SshConnector(nodeAccess.settings(), notices, Logging.verbosity() > 1);
-        try (NodeSession session = ssh.open(node)) {
+        NodeTarget node = new NodeTargets(kc.client(), nodeAccess.nodeAddress).of(pod.nodeName());
+        NodeAccess access = new NodeAccess(kc.client(), nodeAccess.settings(), PodAccessSettings.defaults(), notices, Logging.verbosity() > 1);
+        try (NodeSession session = access.open(node, ViaMode.SSH, pod.namespace())) {
             NodeFacts facts = new NodeLocator().locate(session, List.of(ContainerRef.parse(pod.containerId())));
             ContainerLocation loc = facts.containers().get(0);
             if (!loc.ok()) {
@@ -217,7 +219,7 @@ final class DebugCommand implements Callable<Integer> {
     private int viaAgent(KubeConnection kc, ResolvedPod pod, Notices notices) {
         PodAccessSettings settings = new PodAccessSettings(image, helperNamespace, PodAccessSettings.DEFAULT_LIFETIME, timeout,
                 PodAccessSettings.Tools.NODE);
-        NodeTarget node = new NodeTarget(pod.nodeName(), null); // reached through the API server, not by address
+        NodeTarget node = NodeTargets.throughApi(pod.nodeName());
         HelperPodConnector connector = new HelperPodConnector(kc.client(), settings, notices);
         if (preflight) {
             String ns = connector.namespaceFor(pod.namespace());

@@ -16,7 +16,7 @@ import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.pod.NodeAccessChooser;
+import io.k8scap.node.NodeAccess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +93,7 @@ final class LocateCommand implements Callable<Integer> {
             pods = new TargetResolver(kc.client(), notices)
                     .resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
             byNode.putAll(PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress));
-            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
+            NodeAccess access = new NodeAccess(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
                     Logging.verbosity() > 1);
             NodeLocator locator = new NodeLocator();
             outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {

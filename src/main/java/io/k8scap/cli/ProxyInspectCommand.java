@@ -5,12 +5,12 @@ import io.k8scap.K8sCapException;
 import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.KubeSettings;
-import io.k8scap.cluster.NodeAddresses;
 import io.k8scap.cluster.ProxyApi;
 import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.pod.NodeAccessChooser;
+import io.k8scap.node.NodeTargets;
+import io.k8scap.node.NodeAccess;
 import io.k8scap.proxy.BackendView;
 import io.k8scap.proxy.DataplaneView;
 import io.k8scap.proxy.Finding;
@@ -114,27 +114,25 @@ final class ProxyInspectCommand implements Callable<Integer> {
             List<String> nodeNames = proxyApi.nodes(nodes, selector);
             ProxyApi.State api = proxyApi.state(notices);
             String[] svc = service == null ? null : resolveService(api, kc.namespace());
-            Map<String, Object> addresses = new LinkedHashMap<>(); // node → address (String) or its K8sCapException
-            NodeAddresses na = new NodeAddresses(kc.client());
-            for (String n : nodeNames) {
+            Map<String, K8sCapException> unreachable = new LinkedHashMap<>(); // node → why it has no address
+            List<NodeTarget> targets = new ArrayList<>();
+            NodeTargets nodeTargets = new NodeTargets(kc.client(), nodeAccess.nodeAddress);
+            for (String n : new java.util.LinkedHashSet<>(nodeNames)) {
                 try {
-                    addresses.put(n, na.address(n, nodeAccess.nodeAddress));
+                    targets.add(nodeTargets.of(n));
                 } catch (K8sCapException e) {
-                    addresses.put(n, e);
+                    unreachable.put(n, e);
+                    targets.add(NodeTargets.throughApi(n)); // its outcome is that failure
                 }
             }
             ProxyCollector.Request request = new ProxyCollector.Request(mode == Mode.auto ? null : ProxyMode.valueOf(mode.name().toUpperCase(Locale.ROOT)),
                     checkIpvs, svc == null ? null : svc[0], svc == null ? null : svc[1], svc == null ? null : svc[2]);
-            List<NodeTarget> targets = new ArrayList<>();
-            for (Map.Entry<String, Object> e : addresses.entrySet()) {
-                targets.add(new NodeTarget(e.getKey(), e.getValue() instanceof String a ? a : null));
-            }
-            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
+            NodeAccess access = new NodeAccess(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
                     Logging.verbosity() > 1);
             ProxyCollector collector = new ProxyCollector();
             outcomes = NodeFanOut.run(targets, NODE_PARALLELISM, node -> {
-                if (addresses.get(node.name()) instanceof K8sCapException e) {
-                    throw e;
+                if (unreachable.containsKey(node.name())) {
+                    throw unreachable.get(node.name());
                 }
                 try (NodeSession session = access.open(node, via.via, kc.namespace())) {
                     return collector.inspect(session, request, api);

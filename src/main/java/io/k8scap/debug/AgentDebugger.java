@@ -10,7 +10,7 @@ import io.k8scap.node.NodeShell;
 import io.k8scap.node.NodeTarget;
 import io.k8scap.node.Pty;
 import io.k8scap.node.pod.HelperPodConnector;
-import io.k8scap.node.pod.PodAccessSettings;
+import io.k8scap.node.PodAccessSettings;
 import io.k8scap.node.pod.PodNodeSession;
 import java.io.IOException;
 import java.io.OutputStream;

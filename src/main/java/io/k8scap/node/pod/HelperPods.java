@@ -1,5 +1,6 @@
 package io.k8scap.node.pod;
 
+import io.k8scap.node.PodAccessSettings;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -301,7 +302,7 @@ public final class HelperPods {
         return (reason == null || reason.isBlank() ? "" : " (" + oneLine(reason) + ")") + colon(message);
     }
 
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         String t = Escape.controls(s.replaceAll("\\s+", " ").trim(), false);
         return t.length() > 300 ? t.substring(0, 299) + "…" : t;
     }
