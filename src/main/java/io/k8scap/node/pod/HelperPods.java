@@ -9,8 +9,8 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8scap.cluster.Preflight;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.k8scap.Escape;
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import io.k8scap.cluster.KubeClients;
@@ -303,8 +303,7 @@ public final class HelperPods {
     }
 
     public static String oneLine(String s) {
-        String t = Escape.controls(s.replaceAll("\\s+", " ").trim(), false);
-        return t.length() > 300 ? t.substring(0, 299) + "…" : t;
+        return Preflight.oneLine(s);
     }
 
     /**
