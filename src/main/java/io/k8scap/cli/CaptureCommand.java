@@ -8,7 +8,6 @@ import io.k8scap.capture.CapturePoint;
 import io.k8scap.capture.CaptureRun;
 import io.k8scap.capture.DurationText;
 import io.k8scap.capture.OutputNames;
-import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.KubeSettings;
 import io.k8scap.cluster.ResolvedPod;
@@ -163,10 +162,10 @@ final class CaptureCommand implements Callable<Integer> {
         if (write != null && !toStdout) {
             CaptureFile.check(Path.of(write), force); // before anything starts on a node
         }
-        Notices notices = new Notices(spec.commandLine().getErr());
+        Notices notices = new Notices(spec.commandLine().getErr(), root.logging());
 
         // The API connection stays open for the whole capture: helper pods (--via pod|auto) run through it.
-        try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
+        try (KubeConnection kc = root.client().connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
             List<ResolvedPod> pods = new TargetResolver(kc.client(), notices)
                     .resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
             if (pods.size() > maxPods) {
@@ -175,7 +174,7 @@ final class CaptureCommand implements Callable<Integer> {
             }
             Map<NodeTarget, List<ResolvedPod>> byNode = PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress);
             NodeAccess access = new NodeAccess(kc.client(), nodeAccess.settings(),
-                    via.podSettings(duration == null ? DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
+                    via.podSettings(duration == null ? DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, root.logging().libraryDebug());
             Map<NodeTarget, NodeSession> sessions = new ConcurrentHashMap<>();
             Map<CapturePoint, RemoteTcpdump> started = new ConcurrentHashMap<>();
             CaptureRun.TcpdumpSettings settings = new CaptureRun.TcpdumpSettings(snaplen, bpf,
@@ -309,7 +308,7 @@ final class CaptureCommand implements Callable<Integer> {
         CaptureRun run = new CaptureRun(points, started, sessions, out, new CaptureRun.Limits(duration, count, maxSize), settings,
                 traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + destination));
 
-        Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !Logging.quiet() && Tty.isTerminal(2) && stdout == System.out);
+        Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !root.logging().quiet() && Tty.isTerminal(2) && stdout == System.out);
         CaptureRun.Result result;
         try (Signals signals = new Signals(() -> run.stop("interrupted (Ctrl+C)"), () -> run.stop("terminated (SIGTERM)"))) {
             result = run.run();
@@ -356,7 +355,7 @@ final class CaptureCommand implements Callable<Integer> {
         Set<String> nodes = new LinkedHashSet<>();
         r.pods().forEach(p -> nodes.add(p.point().node().name()));
         line.append("; tcpdump on ").append(String.join(", ", nodes)).append(r.allReported() ? " ended" : " stopped");
-        if (!Logging.quiet() || r.failure() != null) {
+        if (!root.logging().quiet() || r.failure() != null) {
             spec.commandLine().getErr().println(Terminal.sanitize(line.toString()));
             if (r.pods().size() > 1) {
                 for (CaptureRun.PodResult p : r.pods()) {
@@ -368,7 +367,7 @@ final class CaptureCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         TrafficSummary.Report summaryReport = traffic == null ? null : traffic.report();
-        if (summary && summaryReport != null && !Logging.quiet()) {
+        if (summary && summaryReport != null && !root.logging().quiet()) {
             SummaryText.print(summaryReport, spec.commandLine().getErr());
         }
         if (output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml) {

@@ -1,9 +1,7 @@
 package io.k8scap.cli;
 
 import io.k8scap.K8sCapException;
-import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
-import io.k8scap.cluster.KubeSettings;
 import io.k8scap.cluster.Preflight;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
@@ -16,7 +14,6 @@ import io.k8scap.debug.LocalTerminal;
 import io.k8scap.debug.NodeDebugger;
 import io.k8scap.debug.Profile;
 import io.k8scap.debug.Via;
-import io.k8scap.node.NodeAccess;
 import io.k8scap.node.NodeTargets;
 import io.k8scap.node.PodAccessSettings;
 import java.time.Duration;
@@ -168,15 +165,16 @@ final class DebugCommand implements Callable<Integer> {
     }
 
     private int run() {
-        Notices notices = new Notices(spec.commandLine().getErr());
-        try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
+        Opening opening = Opening.of(spec, kube);
+        Notices notices = opening.notices();
+        try (KubeConnection kc = opening.connect()) {
             List<ResolvedPod> pods = new TargetResolver(kc.client(), notices)
                     .resolve(new TargetQuery(kc.namespace(), false, List.of(target), null, containerChoice));
             ResolvedPod pod = pods.get(0);
             if (pods.size() > 1) {
                 notices.accept("debugging the first pod: " + pod.key());
             }
-            try (Debugger debugger = debugger(kc, pod, notices)) {
+            try (Debugger debugger = debugger(opening, kc, pod)) {
                 boolean refused = false;
                 for (Preflight.Check c : debugger.preflight(preflight)) {
                     if (preflight || c.outcome() != Preflight.Check.Outcome.ok) {
@@ -196,7 +194,7 @@ final class DebugCommand implements Callable<Integer> {
                 }
                 debugger.start();
                 if (!command.isEmpty()) {
-                    flushWriters(); // the remote command's bytes go straight to the byte streams
+                    opening.flush(); // the remote command's bytes go straight to the byte streams
                 }
                 return debugger.attachOrRun(command, LocalTerminal::open, root.rawOut(), root.rawErr());
             }
@@ -204,14 +202,14 @@ final class DebugCommand implements Callable<Integer> {
     }
 
     /** The way asked for, as a {@link Debugger}: node sessions through {@link NodeAccess}, like every command's. */
-    private Debugger debugger(KubeConnection kc, ResolvedPod pod, Notices notices) {
-        boolean verbose = Logging.verbosity() > 1;
+    private Debugger debugger(Opening opening, KubeConnection kc, ResolvedPod pod) {
+        Notices notices = opening.notices();
         return switch (way) {
             case ephemeral -> new EphemeralDebugger(kc.client()).session(pod, image, profile, env(), command.isEmpty(), timeout, notices);
-            case node -> new NodeDebugger().session(new NodeAccess(kc.client(), nodeAccess.settings(), PodAccessSettings.defaults(), notices, verbose),
+            case node -> new NodeDebugger().session(opening.nodeAccess(kc, nodeAccess, PodAccessSettings.defaults()),
                     new NodeTargets(kc.client(), nodeAccess.nodeAddress).of(pod.nodeName()), pod, mount, notices);
-            case agent -> new AgentDebugger(new NodeAccess(kc.client(), nodeAccess.settings(), new PodAccessSettings(image, helperNamespace,
-                    PodAccessSettings.DEFAULT_LIFETIME, timeout, PodAccessSettings.Tools.NODE), notices, verbose), notices)
+            case agent -> new AgentDebugger(opening.nodeAccess(kc, nodeAccess, new PodAccessSettings(image, helperNamespace,
+                    PodAccessSettings.DEFAULT_LIFETIME, timeout, PodAccessSettings.Tools.NODE)), notices)
                     .session(NodeTargets.throughApi(pod.nodeName()), pod); // reached through the API server, not by address
         };
     }
@@ -224,8 +222,4 @@ final class DebugCommand implements Callable<Integer> {
         return envMap;
     }
 
-    private void flushWriters() {
-        spec.commandLine().getOut().flush();
-        spec.commandLine().getErr().flush();
-    }
 }

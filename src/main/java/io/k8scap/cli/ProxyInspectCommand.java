@@ -2,9 +2,7 @@ package io.k8scap.cli;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
-import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
-import io.k8scap.cluster.KubeSettings;
 import io.k8scap.cluster.ProxyApi;
 import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeSession;
@@ -63,8 +61,6 @@ import picocli.CommandLine.Spec;
             "  k8scap proxy-inspect --service kube-system/kube-dns:dns",
             "  k8scap proxy-inspect -o json || alert"})
 final class ProxyInspectCommand implements Callable<Integer> {
-    /** Nodes inspected at once. */
-    private static final int NODE_PARALLELISM = 8;
     private static final Pattern SERVICE = Pattern.compile("(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?::([A-Za-z0-9-]+))?");
 
     enum Mode { auto, iptables, ipvs, nftables }
@@ -104,12 +100,17 @@ final class ProxyInspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         validate();
-        Notices notices = new Notices(spec.commandLine().getErr());
+        return run();
+    }
+
+    private int run() throws InterruptedException {
+        Opening opening = Opening.of(spec, kube);
+        Notices notices = opening.notices();
         PrintWriter out = spec.commandLine().getOut();
 
         List<NodeFanOut.Outcome<NodeInspection>> outcomes;
         // The connection stays open while nodes are visited: helper pods (--via pod|auto) run through it.
-        try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
+        try (KubeConnection kc = opening.connect()) {
             ProxyApi proxyApi = new ProxyApi(kc.client());
             List<String> nodeNames = proxyApi.nodes(nodes, selector);
             ProxyApi.State api = proxyApi.state(notices);
@@ -127,10 +128,9 @@ final class ProxyInspectCommand implements Callable<Integer> {
             }
             ProxyCollector.Request request = new ProxyCollector.Request(mode == Mode.auto ? null : ProxyMode.valueOf(mode.name().toUpperCase(Locale.ROOT)),
                     checkIpvs, svc == null ? null : svc[0], svc == null ? null : svc[1], svc == null ? null : svc[2]);
-            NodeAccess access = new NodeAccess(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
-                    Logging.verbosity() > 1);
+            NodeAccess access = opening.nodeAccess(kc, nodeAccess, via.podSettings(null));
             ProxyCollector collector = new ProxyCollector();
-            outcomes = NodeFanOut.run(targets, NODE_PARALLELISM, node -> {
+            outcomes = NodeFanOut.run(targets, Opening.NODE_PARALLELISM, node -> {
                 if (unreachable.containsKey(node.name())) {
                     throw unreachable.get(node.name());
                 }
@@ -191,7 +191,7 @@ final class ProxyInspectCommand implements Callable<Integer> {
 
     private void render(PrintWriter out, List<NodeInspection> results) {
         Printer printer = Printer.of(output, out);
-        if (output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml) {
+        if (output.structured()) {
             printer.list(results, List.of());
             return;
         }
