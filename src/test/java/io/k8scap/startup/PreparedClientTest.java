@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
+import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeClientsTest;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.KubeSettings;
