@@ -10,27 +10,17 @@ import picocli.CommandLine.ParameterException;
  * What every cluster command does first, in one place: its notices (silenced by -q), -v/-q as this
  * run's {@link Logging}, the API connection (the one the start-up prepared, when it guessed the
  * options right), the -A/-n rule, node access and how many nodes at once. A command's {@code run()}
- * starts with {@code Opening.of(spec, kube)}.
+ * starts with {@code Opening.of(spec, kube)}; {@link #notices} are its messages for stderr (escaped,
+ * silenced by -q but for errors).
  */
-final class Opening {
+record Opening(CommandSpec spec, KubeOptions kube, RootCommand root, Notices notices) {
     /** Nodes contacted at once by every command that fans out to nodes. */
     static final int NODE_PARALLELISM = 8;
 
-    private final CommandSpec spec;
-    private final KubeOptions kube;
-    private final RootCommand root;
-    private final Notices notices;
-
-    private Opening(CommandSpec spec, KubeOptions kube, RootCommand root) {
-        this.spec = spec;
-        this.kube = kube;
-        this.root = root;
-        this.notices = new Notices(spec.commandLine().getErr(), root.logging());
-    }
-
     /** The opening of the command {@code spec} describes, with its kube options. */
     static Opening of(CommandSpec spec, KubeOptions kube) {
-        return new Opening(spec, kube, root(spec));
+        RootCommand root = root(spec);
+        return new Opening(spec, kube, root, new Notices(spec.commandLine().getErr(), root.logging()));
     }
 
     /** The root command of {@code spec}'s tree: what the run's start-up handed on. */
@@ -47,11 +37,6 @@ final class Opening {
 
     Logging logging() {
         return root.logging();
-    }
-
-    /** Messages for stderr, escaped, silenced by -q (errors excepted). */
-    Notices notices() {
-        return notices;
     }
 
     /** The API connection for --kubeconfig, --context and -n (no API call yet). */

@@ -72,7 +72,7 @@ public final class AgentDebugger {
      * image's tools, and the helper pod deleted ({@link Debugger#close}).
      */
     public Debugger session(NodeTarget node, ResolvedPod pod) {
-        return new Session(node, pod.namespace(), pod.key(), ContainerRef.parse(pod.containerId()));
+        return new Session(new Target(node, pod.namespace(), pod.key(), ContainerRef.parse(pod.containerId())));
     }
 
     /**
@@ -91,7 +91,7 @@ public final class AgentDebugger {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("a command is required");
         }
-        try (Session s = new Session(node, targetNamespace, podKey, container)) {
+        try (Session s = new Session(new Target(node, targetNamespace, podKey, container))) {
             s.start();
             return s.attachOrRun(command, null, stdout, stderr);
         }
@@ -110,26 +110,28 @@ public final class AgentDebugger {
      */
     public int interactive(NodeTarget node, String targetNamespace, String podKey, ContainerRef container,
             Supplier<LocalTerminal> openTerminal) {
-        try (Session s = new Session(node, targetNamespace, podKey, container)) {
+        try (Session s = new Session(new Target(node, targetNamespace, podKey, container))) {
             s.start();
             return s.attachOrRun(List.of(), openTerminal, null, null);
         }
     }
 
+    /**
+     * What a session debugs: the target container, on its node, in its namespace.
+     *
+     * @param namespace the target pod's namespace (the default helper namespace)
+     * @param podKey    NAMESPACE/NAME of the target, for messages
+     */
+    private record Target(NodeTarget node, String namespace, String podKey, ContainerRef container) {}
+
     /** One helper pod's debug session. */
     private final class Session implements Debugger {
-        private final NodeTarget node;
-        private final String targetNamespace;
-        private final String podKey;
-        private final ContainerRef container;
+        private final Target target;
         private PodNodeSession session;
         private long pid;
 
-        Session(NodeTarget node, String targetNamespace, String podKey, ContainerRef container) {
-            this.node = node;
-            this.targetNamespace = targetNamespace;
-            this.podKey = podKey;
-            this.container = container;
+        Session(Target target) {
+            this.target = target;
         }
 
         /** With {@code report} the helper pod's checks run now; without, creating it runs them (once) first. */
@@ -138,9 +140,9 @@ public final class AgentDebugger {
             if (!report) {
                 return List.of();
             }
-            String ns = connector.namespaceFor(targetNamespace);
+            String ns = connector.namespaceFor(target.namespace());
             try {
-                connector.preflight(node, targetNamespace);
+                connector.preflight(target.node(), target.namespace());
             } catch (K8sCapException e) {
                 throw inDebugTerms(e);
             }
@@ -150,8 +152,8 @@ public final class AgentDebugger {
 
         @Override
         public void start() {
-            session = AgentDebugger.this.start(node, targetNamespace);
-            pid = locate(session, podKey, container);
+            session = AgentDebugger.this.start(target.node(), target.namespace());
+            pid = locate(session, target.podKey(), target.container());
         }
 
         @Override
@@ -165,7 +167,7 @@ public final class AgentDebugger {
                 finish(err);
                 return checked(session, pid, status, err.marker());
             }
-            notices.accept("shell in " + podKey + " (PID " + pid + ") with the tools of " + connector.settings().image()
+            notices.accept("shell in " + target.podKey() + " (PID " + pid + ") with the tools of " + connector.settings().image()
                     + "; exit the shell to end");
             int status;
             ErrorLineFilter out;

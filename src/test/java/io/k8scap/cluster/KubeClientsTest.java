@@ -45,7 +45,8 @@ public class KubeClientsTest {
         return p;
     }
 
-    private static K8sCapException failure(Runnable r) {
+    /** The K8sCapException {@code r} throws: one line, no credentials. */
+    public static K8sCapException failure(Runnable r) {
         K8sCapException e = catchThrowableOfType(K8sCapException.class, r::run);
         assertThat(e).as("expected a K8sCapException").isNotNull();
         assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("s3cr3t");

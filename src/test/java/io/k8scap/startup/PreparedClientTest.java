@@ -1,7 +1,6 @@
 package io.k8scap.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
@@ -21,13 +20,6 @@ class PreparedClientTest {
 
     private Path write(String name, String text) throws Exception {
         return Files.writeString(dir.resolve(name), text);
-    }
-
-    private static K8sCapException failure(Runnable r) {
-        K8sCapException e = catchThrowableOfType(K8sCapException.class, r::run);
-        assertThat(e).as("expected a K8sCapException").isNotNull();
-        assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("s3cr3t");
-        return e;
     }
 
     @Test
@@ -65,9 +57,9 @@ class PreparedClientTest {
             assertThat(c.apiServer()).isEqualTo("https://127.0.0.1:9443/");
         }
         Path missing = dir.resolve("missing");
-        String direct = failure(() -> KubeClients.connect(new KubeSettings(missing, null, null), null, dir)).getMessage();
+        String direct = KubeClientsTest.failure(() -> KubeClients.connect(new KubeSettings(missing, null, null), null, dir)).getMessage();
         PreparedClient broken = PreparedClient.start(new KubeSettings(missing, null, null), null, dir);
-        K8sCapException prepared = failure(() -> broken.connect(new KubeSettings(missing, null, null), null, dir));
+        K8sCapException prepared = KubeClientsTest.failure(() -> broken.connect(new KubeSettings(missing, null, null), null, dir));
         assertThat(prepared.exitCode()).isEqualTo(ExitCode.CONFIG);
         assertThat(prepared.getMessage()).isEqualTo(direct);
     }
