@@ -14,6 +14,7 @@ import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
+import io.k8scap.node.NodeTargets;
 import io.k8scap.node.NodeAccess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,7 +93,7 @@ final class LocateCommand implements Callable<Integer> {
         try (KubeConnection kc = opening.connect()) {
             pods = new TargetResolver(kc.client(), notices)
                     .resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
-            byNode.putAll(PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress));
+            byNode.putAll(new NodeTargets(kc.client(), nodeAccess.nodeAddress).group(pods, ResolvedPod::nodeName));
             NodeAccess access = opening.nodeAccess(kc, nodeAccess, via.podSettings(null));
             NodeLocator locator = new NodeLocator();
             outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), Opening.NODE_PARALLELISM, node -> {

@@ -8,7 +8,7 @@ import io.k8scap.node.NodeTargets;
 import java.util.List;
 import java.util.Map;
 
-/** Resolved pods grouped by their node, each node read once for its address: the unit of work per node. */
+/** Resolved pods grouped by their node, each node read once for its address: the unit of work per node (capture; locate asks {@link NodeTargets} itself). */
 final class PodsByNode {
     private PodsByNode() {}
 
