@@ -96,7 +96,7 @@ final class LocateCommand implements Callable<Integer> {
             byNode.putAll(new NodeTargets(kc.client(), nodeAccess.nodeAddress).group(pods, ResolvedPod::nodeName));
             NodeAccess access = opening.nodeAccess(kc, nodeAccess, via.podSettings(null));
             NodeLocator locator = new NodeLocator();
-            outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), Opening.NODE_PARALLELISM, node -> {
+            outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NodeFanOut.PARALLELISM, node -> {
                 List<ResolvedPod> onNode = byNode.get(node);
                 List<ContainerRef> refs = onNode.stream().map(p -> ContainerRef.parse(p.containerId())).toList();
                 try (NodeSession session = access.open(node, via.via, onNode.get(0).namespace())) {

@@ -9,14 +9,11 @@ import picocli.CommandLine.ParameterException;
 /**
  * What every cluster command does first, in one place: its notices (silenced by -q), -v/-q as this
  * run's {@link Logging}, the API connection (the one the start-up prepared, when it guessed the
- * options right), the -A/-n rule, node access and how many nodes at once. A command's {@code run()}
+ * options right), the -A/-n rule, and node access. A command's {@code run()}
  * starts with {@code Opening.of(spec, kube)}; {@link #notices} are its messages for stderr (escaped,
  * silenced by -q but for errors).
  */
 record Opening(CommandSpec spec, KubeOptions kube, RootCommand root, Notices notices) {
-    /** Nodes contacted at once by every command that fans out to nodes. */
-    static final int NODE_PARALLELISM = 8;
-
     /** The opening of the command {@code spec} describes, with its kube options. */
     static Opening of(CommandSpec spec, KubeOptions kube) {
         RootCommand root = root(spec);

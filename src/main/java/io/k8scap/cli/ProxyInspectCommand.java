@@ -130,7 +130,7 @@ final class ProxyInspectCommand implements Callable<Integer> {
                     checkIpvs, svc == null ? null : svc[0], svc == null ? null : svc[1], svc == null ? null : svc[2]);
             NodeAccess access = opening.nodeAccess(kc, nodeAccess, via.podSettings(null));
             ProxyCollector collector = new ProxyCollector();
-            outcomes = NodeFanOut.run(targets, Opening.NODE_PARALLELISM, node -> {
+            outcomes = NodeFanOut.run(targets, NodeFanOut.PARALLELISM, node -> {
                 if (unreachable.containsKey(node.name())) {
                     throw unreachable.get(node.name());
                 }
