@@ -56,7 +56,7 @@ printf '%s\n' "$java" > "$lib/java"
 rm -f "$lib/k8scap.jsa" "$lib/k8scap.aot"
 
 # Class-data sharing: record the classes a real run loads, then archive them. The training
-# (io.k8scap.cli.Training) runs capture, locate and help in-process against a Kubernetes API on
+# (io.k8scap.startup.Training) runs capture, locate and help in-process against a Kubernetes API on
 # loopback serving one pod and node, up to an SSH connection refused by a closed loopback port,
 # then loads what an SSH session needs. No cluster or node is contacted.
 feature=$("$java" -XX:+PrintFlagsFinal -version 2>/dev/null | grep -c 'AOTCacheOutput' || true)
@@ -67,7 +67,7 @@ else
   flag=(-XX:ArchiveClassesAtExit="$lib/k8scap.jsa")
   kind="AppCDS archive"
 fi
-"$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${flag[@]}" -cp "$lib/k8scap.jar" io.k8scap.cli.Training >/dev/null 2>&1 || true
+"$java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${flag[@]}" -cp "$lib/k8scap.jar" io.k8scap.startup.Training >/dev/null 2>&1 || true
 if [ -f "$lib/k8scap.aot" ] || [ -f "$lib/k8scap.jsa" ]; then
   echo "made the $kind for $java" >&2
 else

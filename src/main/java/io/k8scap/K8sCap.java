@@ -11,6 +11,11 @@ public final class K8sCap {
     private K8sCap() {}
 
     public static void main(String[] args) {
-        System.exit(Cli.run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs k8scap with {@code args}, data to {@code out}, messages to {@code err}; returns the exit code. */
+    public static int run(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
+        return Cli.run(args, out, err);
     }
 }

@@ -24,9 +24,6 @@ import java.util.function.Consumer;
  * stops every tcpdump started here and closes every session.
  */
 public final class CaptureSessions implements AutoCloseable {
-    /** Nodes located at once. */
-    private static final int NODE_PARALLELISM = 8;
-
     /** Opens one node's session for pods of {@code namespace} (the node-access choice is the caller's). */
     @FunctionalInterface
     public interface NodeOpener {
@@ -59,7 +56,7 @@ public final class CaptureSessions implements AutoCloseable {
      */
     public List<CapturePoint> locate(Map<NodeTarget, List<ResolvedPod>> byNode, NodeOpener opener, boolean inside, String podIface)
             throws InterruptedException {
-        List<NodeFanOut.Outcome<List<Planned>>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
+        List<NodeFanOut.Outcome<List<Planned>>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NodeFanOut.PARALLELISM, node -> {
             List<ResolvedPod> onNode = byNode.get(node);
             NodeSession session = opener.open(node, onNode.get(0).namespace());
             sessions.put(node, session);

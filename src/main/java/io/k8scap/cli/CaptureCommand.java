@@ -7,14 +7,13 @@ import io.k8scap.capture.CaptureDestination;
 import io.k8scap.capture.CapturePoint;
 import io.k8scap.capture.CaptureRun;
 import io.k8scap.capture.CaptureSessions;
-import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
-import io.k8scap.cluster.KubeSettings;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
 import io.k8scap.cluster.TargetResolver;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.pod.NodeAccessChooser;
+import io.k8scap.node.NodeAccess;
+import io.k8scap.node.NodeTargets;
 import io.k8scap.pcap.CaptureFile;
 import io.k8scap.pcap.TrafficSummary;
 import java.io.IOException;
@@ -137,29 +136,43 @@ final class CaptureCommand implements Callable<Integer> {
     @Mixin
     NodeViaOptions via;
 
+    /** Completed from the options: the TARGET (none with -l), the filter (checked once), whether the packets go to stdout. */
+    private List<String> targets;
+    private BpfFilter bpf;
+    private boolean toStdout;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
-        List<String> targets = selector == null && !positionals.isEmpty() ? List.of(positionals.get(0)) : List.of();
-        BpfFilter bpf = bpf();
+        complete();
+        validate();
+        return run();
+    }
+
+    private void complete() {
+        targets = selector == null && !positionals.isEmpty() ? List.of(positionals.get(0)) : List.of();
+        bpf = bpf();
+        toStdout = "-".equals(write);
+    }
+
+    private int run() throws IOException, InterruptedException {
         PrintStream stdout = root.rawOut();
-        boolean toStdout = "-".equals(write);
-        validate(targets, stdout);
         if (write != null && !toStdout) {
             CaptureFile.check(Path.of(write), force); // before anything starts on a node
         }
-        Notices notices = new Notices(spec.commandLine().getErr());
+        Opening opening = Opening.of(spec, kube);
+        Notices notices = opening.notices();
 
         // The API connection stays open for the whole capture: helper pods (--via pod|auto) run through it.
-        try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
+        try (KubeConnection kc = opening.connect()) {
             List<ResolvedPod> pods = new TargetResolver(kc.client(), notices)
                     .resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
             if (pods.size() > maxPods) {
                 throw new K8sCapException(ExitCode.USAGE, pods.size() + " pods match, more than --max-pods " + maxPods
                         + "; narrow the target (a pod name, -l) or raise --max-pods");
             }
-            Map<NodeTarget, List<ResolvedPod>> byNode = PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress);
-            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(),
-                    via.podSettings(duration == null ? CaptureRun.TcpdumpSettings.DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
+            Map<NodeTarget, List<ResolvedPod>> byNode = new NodeTargets(kc.client(), nodeAccess.nodeAddress).group(pods, ResolvedPod::nodeName);
+            NodeAccess access = opening.nodeAccess(kc, nodeAccess,
+                    via.podSettings(duration == null ? CaptureRun.TcpdumpSettings.DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)));
             CaptureRun.TcpdumpSettings settings = CaptureRun.TcpdumpSettings.of(snaplen, bpf, duration);
             try (CaptureSessions nodes = new CaptureSessions(settings, notices, notices::error)) {
                 List<CapturePoint> points = nodes.locate(byNode, (node, ns) -> access.open(node, via.via, ns), inside, podInterface);
@@ -172,12 +185,11 @@ final class CaptureCommand implements Callable<Integer> {
                         PrintStream stdout, Notices notices) throws IOException {
         CaptureDestination dest = CaptureDestination.open(points,
                 new CaptureDestination.Choice(write, wireshark, split, force, targets.isEmpty() ? selector : targets.get(0)), stdout, Instant.now());
-        TrafficSummary traffic = summary || output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml
-                ? new TrafficSummary() : null;
+        TrafficSummary traffic = summary || output.structured() ? new TrafficSummary() : null;
         CaptureRun run = new CaptureRun(points, nodes.started(), nodes.sessions(), dest.output(), new CaptureRun.Limits(duration, count, maxSize), settings,
                 traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + dest.description()));
 
-        Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !Logging.quiet() && Tty.isTerminal(2) && stdout == System.out);
+        Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !root.logging().quiet() && Tty.isTerminal(2) && stdout == System.out);
         CaptureRun.Result result;
         try (Signals signals = new Signals(() -> run.stop("interrupted (Ctrl+C)"), () -> run.stop("terminated (SIGTERM)"))) {
             result = run.run();
@@ -214,7 +226,7 @@ final class CaptureCommand implements Callable<Integer> {
         Set<String> nodes = new LinkedHashSet<>();
         r.pods().forEach(p -> nodes.add(p.point().node().name()));
         line.append("; tcpdump on ").append(String.join(", ", nodes)).append(r.allReported() ? " ended" : " stopped");
-        if (!Logging.quiet() || r.failure() != null) {
+        if (!root.logging().quiet() || r.failure() != null) {
             spec.commandLine().getErr().println(Terminal.sanitize(line.toString()));
             if (r.pods().size() > 1) {
                 for (CaptureRun.PodResult p : r.pods()) {
@@ -226,10 +238,10 @@ final class CaptureCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         TrafficSummary.Report summaryReport = traffic == null ? null : traffic.report();
-        if (summary && summaryReport != null && !Logging.quiet()) {
+        if (summary && summaryReport != null && !root.logging().quiet()) {
             SummaryText.print(summaryReport, spec.commandLine().getErr());
         }
-        if (output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml) {
+        if (output.structured()) {
             List<PodView> podViews = r.pods().stream().map(p -> new PodView(p.point().pod().namespace(), p.point().pod().name(),
                     p.point().node().name(), p.point().iface(), p.point().insidePod(), p.packets(), p.bytes(),
                     p.stats() == null ? null : p.stats().captured(), p.stats() == null ? null : p.stats().droppedByKernel(),
@@ -257,18 +269,16 @@ final class CaptureCommand implements Callable<Integer> {
         }
     }
 
-    private void validate(List<String> targets, PrintStream stdout) {
+    private void validate() {
+        PrintStream stdout = root.rawOut();
         if (targets.isEmpty() && selector == null) {
             throw new ParameterException(spec.commandLine(), "capture needs a TARGET (pod, KIND/NAME or workload name) or -l SELECTOR");
         }
-        if (allNamespaces && kube.namespace != null) {
-            throw new ParameterException(spec.commandLine(), "-A and -n cannot be used together");
-        }
-        boolean toStdout = "-".equals(write);
+        Opening.checkNamespaceScope(spec, allNamespaces, kube);
         if (toStdout && stdout == System.out && Tty.isTerminal(1)) {
             throw new ParameterException(spec.commandLine(), "refusing to write pcap bytes to a terminal: pipe it (-w - | wireshark -k -i -) or name a file with -w");
         }
-        if (toStdout && (output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml)) {
+        if (toStdout && output.structured()) {
             throw new ParameterException(spec.commandLine(), "-w - puts the packets on stdout, so -o json|yaml cannot go there too");
         }
         if (split && (toStdout || wireshark || write != null)) {

@@ -1,6 +1,8 @@
 package io.k8scap.cli;
 
 import io.k8scap.ExitCode;
+import io.k8scap.startup.ArgumentGuess;
+import io.k8scap.startup.PreparedClient;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,15 +17,17 @@ public final class Cli {
 
     /** Runs k8scap with {@code args}, writing data to {@code out} and messages to {@code err}; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Logging.configure(args);
-        String command = KubeOptions.clusterCommand(args);
-        io.k8scap.cluster.KubeSettings guess = command == null ? null : KubeOptions.guess(args);
-        if (guess != null) {
-            // reading the kubeconfig and building the client overlap picocli's start-up (≈ 0.1 s)
-            io.k8scap.cluster.KubeClients.prepare(guess);
+        Logging logging = Logging.configure(args);
+        String command = ArgumentGuess.clusterCommand(args);
+        // for a cluster command, reading the kubeconfig and building the client overlap picocli's start-up (≈ 0.1 s)
+        PreparedClient client = command == null ? null : PreparedClient.forArguments(args);
+        try {
+            return commandLine(out, err, command, logging, client).execute(args);
+        } finally {
+            if (client != null) {
+                client.discard(); // a usage error, or a command that never connected
+            }
         }
-        CommandLine cl = commandLine(out, err, command);
-        return cl.execute(args);
     }
 
     /** k8scap's commands, in the order --help lists them. */
@@ -35,14 +39,18 @@ public final class Cli {
         return commandLine(out, err, null);
     }
 
+    static CommandLine commandLine(PrintStream out, PrintStream err, String only) {
+        return commandLine(out, err, only, Logging.DEFAULT, null);
+    }
+
     /**
      * The command tree with every subcommand, or with only {@code only} (its class' command name):
      * picocli reads every option of every command it is given (≈ 30 ms of a cold start for the others).
      * Only used when the first argument names that command exactly, so help, suggestions for a
      * mistyped command and completion always see all of them.
      */
-    static CommandLine commandLine(PrintStream out, PrintStream err, String only) {
-        CommandLine cl = new CommandLine(new RootCommand().streams(out, err));
+    static CommandLine commandLine(PrintStream out, PrintStream err, String only, Logging logging, PreparedClient client) {
+        CommandLine cl = new CommandLine(new RootCommand().streams(out, err).startUp(logging, client));
         for (Class<?> c : SUBCOMMANDS) {
             if (only == null || only.equals(c.getAnnotation(picocli.CommandLine.Command.class).name())) {
                 cl.addSubcommand(c);
@@ -53,7 +61,7 @@ public final class Cli {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // As with kubectl and ssh, a repeated single-value option takes the last value (aliases, scripts).
         cl.setOverwrittenOptionsAllowed(true);
-        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setExecutionExceptionHandler(new ErrorHandler(logging));
         cl.setParameterExceptionHandler(new UsageErrorHandler());
         cl.setExitCodeExceptionMapper(ErrorHandler::exitCodeOf);
         applyExitCodeTable(cl);

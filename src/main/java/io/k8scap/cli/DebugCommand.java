@@ -1,38 +1,26 @@
 package io.k8scap.cli;
 
 import io.k8scap.K8sCapException;
-import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
-import io.k8scap.cluster.KubeSettings;
-import io.k8scap.cluster.NodeAddresses;
+import io.k8scap.cluster.Preflight;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
 import io.k8scap.cluster.TargetResolver;
 import io.k8scap.debug.AgentDebugger;
+import io.k8scap.debug.Debugger;
 import io.k8scap.debug.EphemeralDebugger;
 import io.k8scap.debug.EphemeralSpec;
 import io.k8scap.debug.LocalTerminal;
 import io.k8scap.debug.NodeDebugger;
-import io.k8scap.debug.Preflight;
 import io.k8scap.debug.Profile;
 import io.k8scap.debug.Via;
-import io.k8scap.node.ContainerLocation;
-import io.k8scap.node.ContainerRef;
-import io.k8scap.node.NodeFacts;
-import io.k8scap.node.NodeLocator;
-import io.k8scap.node.NodeSession;
-import io.k8scap.node.NodeTarget;
-import io.k8scap.node.pod.HelperPodConnector;
-import io.k8scap.node.pod.HelperPods;
-import io.k8scap.node.pod.PodAccessSettings;
-import io.k8scap.node.ssh.SshConnector;
+import io.k8scap.node.NodeTargets;
+import io.k8scap.node.PodAccessSettings;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,28 +111,23 @@ final class DebugCommand implements Callable<Integer> {
     @Mixin
     NodeAccessOptions nodeAccess;
 
+    /** Completed from the options: the way (default ephemeral) and the container named by -c or --target. */
+    private Via way;
+    private String containerChoice;
+
     @Override
     public Integer call() {
-        Via way = via == null ? Via.ephemeral : via;
-        validate(way);
-        Notices notices = new Notices(spec.commandLine().getErr());
-        String containerChoice = targetContainer != null ? targetContainer : container;
-        try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
-            List<ResolvedPod> pods = new TargetResolver(kc.client(), notices)
-                    .resolve(new TargetQuery(kc.namespace(), false, List.of(target), null, containerChoice));
-            ResolvedPod pod = pods.get(0);
-            if (pods.size() > 1) {
-                notices.accept("debugging the first pod: " + pod.key());
-            }
-            return switch (way) {
-                case node -> viaNode(kc, pod, notices);
-                case agent -> viaAgent(kc, pod, notices);
-                case ephemeral -> viaEphemeral(kc, pod, notices);
-            };
-        }
+        complete();
+        validate();
+        return run();
     }
 
-    private void validate(Via way) {
+    private void complete() {
+        way = via == null ? Via.ephemeral : via;
+        containerChoice = targetContainer != null ? targetContainer : container;
+    }
+
+    private void validate() {
         boolean dashDash = spec.commandLine().getParseResult() != null
                 && spec.commandLine().getParseResult().originalArgs().contains("--");
         if (!command.isEmpty() && !dashDash) {
@@ -181,115 +164,62 @@ final class DebugCommand implements Callable<Integer> {
         }
     }
 
-    // ---- --via node -----------------------------------------------------------------------
-
-    private int viaNode(KubeConnection kc, ResolvedPod pod, Notices notices) {
-        Map<String, String> addresses = new NodeAddresses(kc.client()).addresses(Set.of(pod.nodeName()), nodeAccess.nodeAddress);
-        NodeTarget node = new NodeTarget(pod.nodeName(), addresses.get(pod.nodeName()));
-        SshConnector ssh = new SshConnector(nodeAccess.settings(), notices, Logging.verbosity() > 1);
-        try (NodeSession session = ssh.open(node)) {
-            NodeFacts facts = new NodeLocator().locate(session, List.of(ContainerRef.parse(pod.containerId())));
-            ContainerLocation loc = facts.containers().get(0);
-            if (!loc.ok()) {
-                throw new K8sCapException(loc.errorCode(), pod.key() + ": " + loc.error());
+    private int run() {
+        Opening opening = Opening.of(spec, kube);
+        Notices notices = opening.notices();
+        try (KubeConnection kc = opening.connect()) {
+            List<ResolvedPod> pods = new TargetResolver(kc.client(), notices)
+                    .resolve(new TargetQuery(kc.namespace(), false, List.of(target), null, containerChoice));
+            ResolvedPod pod = pods.get(0);
+            if (pods.size() > 1) {
+                notices.accept("debugging the first pod: " + pod.key());
             }
-            if (preflight) {
-                notices.accept("preflight: ok: SSH to node " + node.name() + " (" + node.address() + ")");
-                notices.accept("preflight: ok: container " + pod.containerName() + " runs as PID " + loc.pid() + " (found by " + loc.method() + ")");
-                notices.accept("preflight: ok: nsenter " + facts.tools().getOrDefault("nsenter", "present"));
-                return 0;
-            }
-            NodeDebugger debugger = new NodeDebugger();
-            if (command.isEmpty()) {
-                notices.accept("debug: " + pod.key() + " container " + pod.containerName() + " (PID " + loc.pid() + ") on node "
-                        + node.name() + " via nsenter" + (mount ? " with its mount namespace" : "") + "; exit the shell to end");
-                try (LocalTerminal t = LocalTerminal.open()) {
-                    return debugger.interactive(session, loc.pid(), mount, List.of(), t);
+            try (Debugger debugger = debugger(opening, kc, pod)) {
+                boolean refused = false;
+                for (Preflight.Check c : debugger.preflight(preflight)) {
+                    if (preflight || c.outcome() != Preflight.Check.Outcome.ok) {
+                        if (c.outcome() == Preflight.Check.Outcome.refused) {
+                            notices.error(c.line());
+                            refused = true;
+                        } else {
+                            notices.accept(c.line());
+                        }
+                    }
                 }
+                if (refused) { // only --via ephemeral's checks are refused as lines; the other ways' refusals throw
+                    throw K8sCapException.denied("debug container not added to pod " + pod.key() + ": the checks above say it would be refused");
+                }
+                if (preflight) {
+                    return 0;
+                }
+                debugger.start();
+                if (!command.isEmpty()) {
+                    opening.flush(); // the remote command's bytes go straight to the byte streams
+                }
+                return debugger.attachOrRun(command, LocalTerminal::open, root.rawOut(), root.rawErr());
             }
-            flushWriters();
-            return debugger.run(session, loc.pid(), mount, command, root.rawOut(), root.rawErr());
         }
     }
 
-    // ---- --via agent ----------------------------------------------------------------------
-
-    private int viaAgent(KubeConnection kc, ResolvedPod pod, Notices notices) {
-        PodAccessSettings settings = new PodAccessSettings(image, helperNamespace, PodAccessSettings.DEFAULT_LIFETIME, timeout,
-                PodAccessSettings.Tools.NODE);
-        NodeTarget node = new NodeTarget(pod.nodeName(), null); // reached through the API server, not by address
-        HelperPodConnector connector = new HelperPodConnector(kc.client(), settings, notices);
-        if (preflight) {
-            String ns = connector.namespaceFor(pod.namespace());
-            try {
-                new io.k8scap.node.pod.Preflight(kc.client()).check(HelperPods.spec(ns, node.name(), connector.session(), settings, Instant.now()));
-            } catch (K8sCapException e) {
-                throw AgentDebugger.inDebugTerms(e);
-            }
-            notices.accept("preflight: ok: create/get/delete pods and create pods/exec in namespace " + ns
-                    + ", and a privileged helper pod is admitted there (server-side dry run)");
-            return 0;
-        }
-        AgentDebugger debugger = new AgentDebugger(connector, notices);
-        if (command.isEmpty()) {
-            return debugger.interactive(node, pod.namespace(), pod.key(), ContainerRef.parse(pod.containerId()), LocalTerminal::open);
-        }
-        flushWriters();
-        return debugger.run(node, pod.namespace(), pod.key(), ContainerRef.parse(pod.containerId()), command, root.rawOut(), root.rawErr());
+    /** The way asked for, as a {@link Debugger}: node sessions through {@link NodeAccess}, like every command's. */
+    private Debugger debugger(Opening opening, KubeConnection kc, ResolvedPod pod) {
+        Notices notices = opening.notices();
+        return switch (way) {
+            case ephemeral -> new EphemeralDebugger(kc.client()).session(pod, image, profile, env(), command.isEmpty(), timeout, notices);
+            case node -> new NodeDebugger().session(opening.nodeAccess(kc, nodeAccess, PodAccessSettings.defaults()),
+                    new NodeTargets(kc.client(), nodeAccess.nodeAddress).of(pod.nodeName()), pod, mount, notices);
+            case agent -> new AgentDebugger(opening.nodeAccess(kc, nodeAccess, new PodAccessSettings(image, helperNamespace,
+                    PodAccessSettings.DEFAULT_LIFETIME, timeout, PodAccessSettings.Tools.NODE)), notices)
+                    .session(NodeTargets.throughApi(pod.nodeName()), pod); // reached through the API server, not by address
+        };
     }
 
-    // ---- --via ephemeral ------------------------------------------------------------------
-
-    private int viaEphemeral(KubeConnection kc, ResolvedPod pod, Notices notices) {
-        boolean interactive = command.isEmpty();
-        Profile p = profile == null ? Profile.general : profile;
-        List<Preflight.Check> checks = new Preflight(kc.client()).ephemeral(pod.namespace(), interactive, p);
-        boolean refused = false;
-        for (Preflight.Check c : checks) {
-            if (preflight || c.outcome() != Preflight.Check.Outcome.ok) {
-                if (c.outcome() == Preflight.Check.Outcome.refused) {
-                    notices.error(c.line());
-                    refused = true;
-                } else {
-                    notices.accept(c.line());
-                }
-            }
-        }
-        if (refused) {
-            throw K8sCapException.denied("debug container not added to pod " + pod.key() + ": the checks above say it would be refused");
-        }
-        if (preflight) {
-            return 0;
-        }
+    private Map<String, String> env() {
         Map<String, String> envMap = new LinkedHashMap<>();
         for (String kv : env) {
             envMap.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }
-        EphemeralSpec ec = new EphemeralSpec(EphemeralSpec.randomName(), image == null ? EphemeralSpec.DEFAULT_IMAGE : image,
-                pod.containerName(), p, envMap, interactive);
-        notices.accept("warning: adding ephemeral container " + ec.name() + " (" + ec.image() + ", profile " + p + ") to pod "
-                + pod.key() + ": ephemeral containers cannot be removed from a pod; it stays in the pod spec until the pod is deleted");
-        EphemeralDebugger debugger = new EphemeralDebugger(kc.client());
-        debugger.add(pod.namespace(), pod.name(), ec);
-        notices.accept("waiting for " + ec.name() + " to start (up to " + timeoutText() + ")…");
-        debugger.awaitRunning(pod.namespace(), pod.name(), ec.name(), timeout);
-        if (interactive) {
-            notices.accept("attached to " + ec.name() + "; exit the shell to end (the container then stops)");
-            try (LocalTerminal t = LocalTerminal.open()) {
-                return debugger.attach(pod.namespace(), pod.name(), ec.name(), t);
-            }
-        }
-        flushWriters();
-        return debugger.exec(pod.namespace(), pod.name(), ec.name(), command, root.rawOut(), root.rawErr());
+        return envMap;
     }
 
-    private String timeoutText() {
-        long s = timeout.toSeconds();
-        return s > 0 && s % 60 == 0 ? (s / 60) + "m" : s > 0 ? s + "s" : timeout.toMillis() + "ms";
-    }
-
-    private void flushWriters() {
-        spec.commandLine().getOut().flush();
-        spec.commandLine().getErr().flush();
-    }
 }

@@ -13,13 +13,18 @@ import picocli.CommandLine.ParseResult;
  * printed only with {@code -v}.
  */
 final class ErrorHandler implements IExecutionExceptionHandler {
+    private final Logging logging;
+
+    ErrorHandler(Logging logging) {
+        this.logging = logging;
+    }
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parseResult) {
         PrintWriter err = cl.getErr();
         int code = exitCodeOf(ex);
-        err.println("error: " + messageOf(ex));
-        if (Logging.verbosity() > 0) {
+        err.println("error: " + messageOf(ex, logging));
+        if (logging.verbosity() > 0) {
             ex.printStackTrace(err);
         }
         err.flush();
@@ -38,7 +43,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         return ExitCode.FAILURE.code();
     }
 
-    static String messageOf(Throwable ex) {
+    static String messageOf(Throwable ex, Logging logging) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof K8sCapException k) {
                 return Terminal.sanitize(k.getMessage());
@@ -49,6 +54,6 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         }
         String detail = ex.getMessage() == null ? "" : ": " + ex.getMessage();
         return Terminal.sanitize("unexpected " + ex.getClass().getSimpleName() + detail
-                + (Logging.verbosity() > 0 ? "" : " (run with -v for details, and please report it)"));
+                + (logging.verbosity() > 0 ? "" : " (run with -v for details, and please report it)"));
     }
 }

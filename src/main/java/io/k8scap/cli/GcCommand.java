@@ -1,8 +1,6 @@
 package io.k8scap.cli;
 
-import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
-import io.k8scap.cluster.KubeSettings;
 import io.k8scap.node.pod.HelperPodGc;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -51,9 +48,14 @@ final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
-        Notices notices = new Notices(spec.commandLine().getErr());
+        return run();
+    }
+
+    private int run() {
+        Opening opening = Opening.of(spec, kube);
+        Notices notices = opening.notices();
         Instant now = Instant.now();
-        try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
+        try (KubeConnection kc = opening.connect()) {
             HelperPodGc gc = new HelperPodGc(kc.client());
             String scope = allNamespaces ? null : kc.namespace();
             List<HelperPodGc.Found> stale = gc.find(scope, now).stream().filter(HelperPodGc.Found::stale).toList();
@@ -80,9 +82,7 @@ final class GcCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (allNamespaces && kube.namespace != null) {
-            throw new ParameterException(spec.commandLine(), "-A and -n cannot be used together");
-        }
+        Opening.checkNamespaceScope(spec, allNamespaces, kube);
     }
 
     private static String count(int n) {

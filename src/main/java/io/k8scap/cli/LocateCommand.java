@@ -2,9 +2,7 @@ package io.k8scap.cli;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
-import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
-import io.k8scap.cluster.KubeSettings;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
 import io.k8scap.cluster.TargetResolver;
@@ -16,7 +14,8 @@ import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.pod.NodeAccessChooser;
+import io.k8scap.node.NodeTargets;
+import io.k8scap.node.NodeAccess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,9 +49,6 @@ import picocli.CommandLine.Spec;
             "  k8scap locate -n flyte -l app=flyteadmin -o json",
             "  k8scap locate -n kube-system ds/kube-proxy --ssh-user admin --sudo"})
 final class LocateCommand implements Callable<Integer> {
-    /** Nodes contacted at once. */
-    private static final int NODE_PARALLELISM = 8;
-
     @Spec
     CommandSpec spec;
 
@@ -83,20 +79,24 @@ final class LocateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         validate();
-        Notices notices = new Notices(spec.commandLine().getErr());
+        return run();
+    }
+
+    private int run() throws InterruptedException {
+        Opening opening = Opening.of(spec, kube);
+        Notices notices = opening.notices();
 
         List<ResolvedPod> pods;
         Map<NodeTarget, List<ResolvedPod>> byNode = new LinkedHashMap<>();
         List<NodeFanOut.Outcome<NodeFacts>> outcomes;
         // The connection stays open while nodes are visited: helper pods (--via pod|auto) need the API.
-        try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
+        try (KubeConnection kc = opening.connect()) {
             pods = new TargetResolver(kc.client(), notices)
                     .resolve(new TargetQuery(kc.namespace(), allNamespaces, targets, selector, container));
-            byNode.putAll(PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress));
-            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
-                    Logging.verbosity() > 1);
+            byNode.putAll(new NodeTargets(kc.client(), nodeAccess.nodeAddress).group(pods, ResolvedPod::nodeName));
+            NodeAccess access = opening.nodeAccess(kc, nodeAccess, via.podSettings(null));
             NodeLocator locator = new NodeLocator();
-            outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
+            outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NodeFanOut.PARALLELISM, node -> {
                 List<ResolvedPod> onNode = byNode.get(node);
                 List<ContainerRef> refs = onNode.stream().map(p -> ContainerRef.parse(p.containerId())).toList();
                 try (NodeSession session = access.open(node, via.via, onNode.get(0).namespace())) {
@@ -127,7 +127,7 @@ final class LocateCommand implements Callable<Integer> {
         }
         // JSON/YAML list every pod, failed ones with their error; a table shows the pods that were
         // located (the failures are on stderr) and nothing at all when none was.
-        boolean structured = output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml;
+        boolean structured = output.structured();
         List<LocateRow> shown = structured ? rows : rows.stream().filter(r -> r.error() == null).toList();
         if (!shown.isEmpty()) {
             Printer.of(output, spec.commandLine().getOut()).list(shown, COLUMNS);
@@ -142,9 +142,7 @@ final class LocateCommand implements Callable<Integer> {
         if (!targets.isEmpty() && selector != null) {
             throw new ParameterException(spec.commandLine(), "give either TARGETs or -l SELECTOR, not both");
         }
-        if (allNamespaces && kube.namespace != null) {
-            throw new ParameterException(spec.commandLine(), "-A and -n cannot be used together");
-        }
+        Opening.checkNamespaceScope(spec, allNamespaces, kube);
     }
 
     /** One pod's answer, as printed (table) and serialized (JSON/YAML). */

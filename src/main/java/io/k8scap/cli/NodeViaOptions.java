@@ -1,7 +1,7 @@
 package io.k8scap.cli;
 
-import io.k8scap.node.pod.PodAccessSettings;
-import io.k8scap.node.pod.ViaMode;
+import io.k8scap.node.PodAccessSettings;
+import io.k8scap.node.ViaMode;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;

@@ -6,14 +6,16 @@ import java.util.function.Consumer;
 /** Human messages for stderr: escaped (they carry cluster strings), silenced by -q. */
 final class Notices implements Consumer<String> {
     private final PrintWriter err;
+    private final boolean quiet;
 
-    Notices(PrintWriter err) {
+    Notices(PrintWriter err, Logging logging) {
         this.err = err;
+        this.quiet = logging.quiet();
     }
 
     @Override
     public void accept(String message) {
-        if (!Logging.quiet()) {
+        if (!quiet) {
             synchronized (err) {
                 err.println(Terminal.sanitize(message));
                 err.flush();

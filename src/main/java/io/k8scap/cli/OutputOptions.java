@@ -12,4 +12,9 @@ public final class OutputOptions {
 
     @Option(names = "--no-headers", description = "Table output without the header line.")
     boolean noHeaders;
+
+    /** JSON or YAML: for scripts (every row, failed ones with their error), not a table for people. */
+    boolean structured() {
+        return format == Format.json || format == Format.yaml;
+    }
 }

@@ -2,15 +2,13 @@ package io.k8scap.cli;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
-import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
-import io.k8scap.cluster.KubeSettings;
-import io.k8scap.cluster.NodeAddresses;
 import io.k8scap.cluster.ProxyApi;
 import io.k8scap.node.NodeFanOut;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.pod.NodeAccessChooser;
+import io.k8scap.node.NodeTargets;
+import io.k8scap.node.NodeAccess;
 import io.k8scap.proxy.BackendView;
 import io.k8scap.proxy.DataplaneView;
 import io.k8scap.proxy.Finding;
@@ -63,8 +61,6 @@ import picocli.CommandLine.Spec;
             "  k8scap proxy-inspect --service kube-system/kube-dns:dns",
             "  k8scap proxy-inspect -o json || alert"})
 final class ProxyInspectCommand implements Callable<Integer> {
-    /** Nodes inspected at once. */
-    private static final int NODE_PARALLELISM = 8;
     private static final Pattern SERVICE = Pattern.compile("(?:([a-z0-9]([-a-z0-9]*[a-z0-9])?)/)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?::([A-Za-z0-9-]+))?");
 
     enum Mode { auto, iptables, ipvs, nftables }
@@ -104,37 +100,39 @@ final class ProxyInspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         validate();
-        Notices notices = new Notices(spec.commandLine().getErr());
+        return run();
+    }
+
+    private int run() throws InterruptedException {
+        Opening opening = Opening.of(spec, kube);
+        Notices notices = opening.notices();
         PrintWriter out = spec.commandLine().getOut();
 
         List<NodeFanOut.Outcome<NodeInspection>> outcomes;
         // The connection stays open while nodes are visited: helper pods (--via pod|auto) run through it.
-        try (KubeConnection kc = KubeClients.connect(new KubeSettings(kube.kubeconfig, kube.context, kube.namespace))) {
+        try (KubeConnection kc = opening.connect()) {
             ProxyApi proxyApi = new ProxyApi(kc.client());
             List<String> nodeNames = proxyApi.nodes(nodes, selector);
             ProxyApi.State api = proxyApi.state(notices);
             String[] svc = service == null ? null : resolveService(api, kc.namespace());
-            Map<String, Object> addresses = new LinkedHashMap<>(); // node → address (String) or its K8sCapException
-            NodeAddresses na = new NodeAddresses(kc.client());
-            for (String n : nodeNames) {
+            Map<String, K8sCapException> unreachable = new LinkedHashMap<>(); // node → why it has no address
+            List<NodeTarget> targets = new ArrayList<>();
+            NodeTargets nodeTargets = new NodeTargets(kc.client(), nodeAccess.nodeAddress);
+            for (String n : new java.util.LinkedHashSet<>(nodeNames)) {
                 try {
-                    addresses.put(n, na.address(n, nodeAccess.nodeAddress));
+                    targets.add(nodeTargets.of(n));
                 } catch (K8sCapException e) {
-                    addresses.put(n, e);
+                    unreachable.put(n, e);
+                    targets.add(NodeTargets.throughApi(n)); // its outcome is that failure
                 }
             }
             ProxyCollector.Request request = new ProxyCollector.Request(mode == Mode.auto ? null : ProxyMode.valueOf(mode.name().toUpperCase(Locale.ROOT)),
                     checkIpvs, svc == null ? null : svc[0], svc == null ? null : svc[1], svc == null ? null : svc[2]);
-            List<NodeTarget> targets = new ArrayList<>();
-            for (Map.Entry<String, Object> e : addresses.entrySet()) {
-                targets.add(new NodeTarget(e.getKey(), e.getValue() instanceof String a ? a : null));
-            }
-            NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(), via.podSettings(null), notices,
-                    Logging.verbosity() > 1);
+            NodeAccess access = opening.nodeAccess(kc, nodeAccess, via.podSettings(null));
             ProxyCollector collector = new ProxyCollector();
-            outcomes = NodeFanOut.run(targets, NODE_PARALLELISM, node -> {
-                if (addresses.get(node.name()) instanceof K8sCapException e) {
-                    throw e;
+            outcomes = NodeFanOut.run(targets, NodeFanOut.PARALLELISM, node -> {
+                if (unreachable.containsKey(node.name())) {
+                    throw unreachable.get(node.name());
                 }
                 try (NodeSession session = access.open(node, via.via, kc.namespace())) {
                     return collector.inspect(session, request, api);
@@ -193,7 +191,7 @@ final class ProxyInspectCommand implements Callable<Integer> {
 
     private void render(PrintWriter out, List<NodeInspection> results) {
         Printer printer = Printer.of(output, out);
-        if (output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml) {
+        if (output.structured()) {
             printer.list(results, List.of());
             return;
         }

@@ -1,5 +1,6 @@
 package io.k8scap.cli;
 
+import io.k8scap.startup.PreparedClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -27,6 +28,28 @@ public final class RootCommand implements Runnable {
 
     private java.io.PrintStream rawOut = System.out;
     private java.io.PrintStream rawErr = System.err;
+    private Logging runLogging = Logging.DEFAULT;
+    private PreparedClient client; // null until Cli.run hands one: --help must not load the start-up's cluster classes
+
+    /** What the run's start-up found: -v/-q, and the API connection it began to build, or null (Cli.run). */
+    RootCommand startUp(Logging logging, PreparedClient client) {
+        this.runLogging = logging;
+        this.client = client;
+        return this;
+    }
+
+    /** -v/-vv/-q of this run. */
+    Logging logging() {
+        return runLogging;
+    }
+
+    /** This run's API connection, prepared during start-up when the arguments were guessed right. */
+    PreparedClient client() {
+        if (client == null) {
+            client = PreparedClient.none();
+        }
+        return client;
+    }
 
     /** The byte streams behind the command line's writers (for commands that pass remote bytes through). */
     RootCommand streams(java.io.PrintStream out, java.io.PrintStream err) {

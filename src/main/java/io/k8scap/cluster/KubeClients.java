@@ -1,8 +1,6 @@
 package io.k8scap.cluster;
 
 import io.fabric8.kubernetes.api.model.NamedCluster;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
@@ -30,7 +28,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -47,72 +44,49 @@ public final class KubeClients {
     private KubeClients() {
     }
 
-    /** Reads the kubeconfig and builds a client; throws CONFIG (3) with one line naming the file or context. */
-    public static KubeConnection connect(KubeSettings settings) {
-        return connect(settings, System.getenv("KUBECONFIG"), Path.of(System.getProperty("user.home")));
+    /**
+     * Work a connection can have had done on other threads while it is built: the JSON serializer
+     * warmed up, the JDK's trusted CAs read ({@code io.k8scap.startup.Warmups} does both, for the
+     * start-up's sake; {@link #NONE} does neither and changes no outcome).
+     */
+    public interface Warmup {
+        /** The client's JSON (de)serializer; asked first thing, so it can be made meanwhile. */
+        CompletableFuture<KubernetesSerialization> serialization();
+
+        /** Called when the client will trust the JDK's CAs (https, no CA of its own in the kubeconfig). */
+        void jdkTrustStore();
+
+        Warmup NONE = new Warmup() {
+            @Override
+            public CompletableFuture<KubernetesSerialization> serialization() {
+                return CompletableFuture.completedFuture(new KubernetesSerialization(LeanReads.mapper(), true));
+            }
+
+            @Override
+            public void jdkTrustStore() {
+                // read when the first request needs it
+            }
+        };
     }
 
     /**
-     * As {@link #connect(KubeSettings)}, with $KUBECONFIG and the home directory passed in (tests).
+     * Reads the kubeconfig and builds a client (no API call), the way kubectl finds them; throws
+     * CONFIG (3) with one line naming the file or context.
      *
      * @param kubeconfigEnv the value of $KUBECONFIG, or null
+     * @param home          the user's home directory (~/.kube/config)
      */
+    public static KubeConnection connect(KubeSettings settings, String kubeconfigEnv, Path home, Warmup warmup) {
+        return build(settings, kubeconfigEnv, home, warmup);
+    }
+
+    /** As {@link #connect(KubeSettings, String, Path, Warmup)} without warm-ups (tests). */
     public static KubeConnection connect(KubeSettings settings, String kubeconfigEnv, Path home) {
-        Prepared p = PREPARED.getAndSet(null);
-        if (p != null) {
-            if (p.settings().equals(settings) && Objects.equals(p.kubeconfigEnv(), kubeconfigEnv) && p.home().equals(home)) {
-                try {
-                    return p.connection().join();
-                } catch (java.util.concurrent.CompletionException e) {
-                    if (e.getCause() instanceof RuntimeException r) {
-                        throw r; // the same K8sCapException the line below would throw
-                    }
-                    throw e;
-                }
-            }
-            p.connection().thenAccept(KubeConnection::close); // guessed wrong: discarded, never used
-        }
-        return build(settings, kubeconfigEnv, home);
+        return connect(settings, kubeconfigEnv, home, Warmup.NONE);
     }
 
-    /** A connection built ahead of time by {@link #prepare}, for these settings. */
-    private record Prepared(KubeSettings settings, String kubeconfigEnv, Path home, CompletableFuture<KubeConnection> connection) {}
-
-    private static final AtomicReference<Prepared> PREPARED = new AtomicReference<>();
-
-    /**
-     * Starts {@link #connect(KubeSettings)}'s work (reading the kubeconfig, building the client,
-     * warming up JSON and TLS: ≈ 0.3 s of CPU in a fresh JVM) on a background thread, for settings
-     * guessed from the raw arguments before the command line is parsed, so that it overlaps
-     * picocli's start-up. Nothing is sent to the API server. The next {@link #connect} takes the
-     * result when its settings are the same, errors included; otherwise it closes it and starts
-     * over: a wrong guess costs time, never changes an outcome.
-     */
-    public static void prepare(KubeSettings guess) {
-        prepare(guess, System.getenv("KUBECONFIG"), Path.of(System.getProperty("user.home")));
-    }
-
-    /** As {@link #prepare(KubeSettings)}, with $KUBECONFIG and the home directory passed in (tests); returns the result to come. */
-    static CompletableFuture<KubeConnection> prepare(KubeSettings guess, String kubeconfigEnv, Path home) {
-        CompletableFuture<KubeConnection> f = new CompletableFuture<>();
-        Prepared old = PREPARED.getAndSet(new Prepared(guess, kubeconfigEnv, home, f));
-        if (old != null) {
-            old.connection().thenAccept(KubeConnection::close);
-        }
-        Thread t = new Thread(() -> {
-            try {
-                f.complete(build(guess, kubeconfigEnv, home));
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        }, "k8scap-kube-prepare");
-        t.setDaemon(true);
-        t.start();
-        return f;
-    }
-
-    private static KubeConnection build(KubeSettings settings, String kubeconfigEnv, Path home) {
-        CompletableFuture<KubernetesSerialization> serialization = primed();
+    private static KubeConnection build(KubeSettings settings, String kubeconfigEnv, Path home, Warmup warmup) {
+        CompletableFuture<KubernetesSerialization> serialization = warmup.serialization();
         List<Path> files = kubeconfigFiles(settings.kubeconfig(), kubeconfigEnv, home);
         String where = files.size() == 1 ? "kubeconfig " + files.get(0) : "kubeconfig files " + files;
 
@@ -171,7 +145,7 @@ public final class KubeClients {
             // JDK's ≈ 140 trusted CAs (≈ 50 ms of CPU at start-up) for a trust store nothing would consult.
             config.setTrustCerts(true);
         } else if (!config.isTrustCerts() && isBlank(config.getCaCertData()) && isBlank(config.getCaCertFile())) {
-            primeTls(); // the client will trust the JDK's CAs: read them meanwhile
+            warmup.jdkTrustStore(); // the client will trust the JDK's CAs: read them meanwhile
         }
         // With a CA in the kubeconfig (or insecure-skip-tls-verify) fabric8 builds its own trust store
         // (or none), so reading the JDK's shared one here would only be CPU taken from start-up.
@@ -191,52 +165,6 @@ public final class KubeClients {
                     + "' of " + where + ": " + Text.safe(rootMessage(e), 200) + "; check certificates and keys it names", e);
         }
         return new KubeConnection(client, namespace, contextName, files);
-    }
-
-    /**
-     * The client's JSON (de)serializer, made and warmed up on another thread: the first Pod or Node read
-     * otherwise builds Jackson's deserializers for ≈ 200 model classes (≈ 0.1 s, LeanReads) on the critical
-     * path, after the HTTP answer. Here that work overlaps reading the kubeconfig, building the
-     * client and the request itself, using a sample pod and node shipped in the jar.
-     */
-    private static CompletableFuture<KubernetesSerialization> primed() {
-        CompletableFuture<KubernetesSerialization> made = new CompletableFuture<>();
-        // Making the serializer (Jackson and fabric8's modules, ≈ 70 ms cold) overlaps reading the kubeconfig too.
-        Thread t = new Thread(() -> {
-            KubernetesSerialization serialization;
-            try {
-                serialization = new KubernetesSerialization(LeanReads.mapper(), true);
-                made.complete(serialization);
-            } catch (Throwable e) {
-                made.completeExceptionally(e);
-                return;
-            }
-            for (var sample : List.of(Map.entry("pod.json", Pod.class), Map.entry("node.json", Node.class))) {
-                try (var in = KubeClients.class.getResourceAsStream("samples/" + sample.getKey())) {
-                    if (in != null) {
-                        serialization.unmarshal(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), sample.getValue());
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // only a warm-up: the real answer is read the same way
-                }
-            }
-        }, "k8scap-prime-json");
-        t.setDaemon(true);
-        t.start();
-        return made;
-    }
-
-    /** An https client without a CA of its own reads the JDK's trusted CAs (cacerts): done on another thread meanwhile. */
-    private static void primeTls() {
-        Thread tls = new Thread(() -> {
-            try {
-                javax.net.ssl.SSLContext.getDefault();
-            } catch (java.security.NoSuchAlgorithmException e) {
-                // the client will say so itself
-            }
-        }, "k8scap-prime-tls");
-        tls.setDaemon(true);
-        tls.start();
     }
 
     private static boolean isBlank(String s) {

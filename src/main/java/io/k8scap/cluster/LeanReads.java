@@ -22,10 +22,10 @@ import io.fabric8.kubernetes.api.model.PodStatus;
  * context, volumes and tolerations. A field listed here reads as null (lists: empty); code that
  * starts reading one must take it off the list ({@code LeanReadsTest} shows both directions).
  */
-final class LeanReads {
+public final class LeanReads {
     private LeanReads() {}
 
-    static ObjectMapper mapper() {
+    public static ObjectMapper mapper() {
         return new ObjectMapper()
                 .addMixIn(PodSpec.class, PodSpecReads.class)
                 .addMixIn(Container.class, ContainerReads.class)

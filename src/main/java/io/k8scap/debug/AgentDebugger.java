@@ -2,15 +2,19 @@ package io.k8scap.debug;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
+import io.k8scap.cluster.Preflight;
+import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.node.ContainerLocation;
 import io.k8scap.node.ContainerRef;
 import io.k8scap.node.NodeFacts;
+import io.k8scap.node.NodeAccess;
 import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeShell;
 import io.k8scap.node.NodeTarget;
+import io.k8scap.node.PodAccessSettings;
 import io.k8scap.node.Pty;
 import io.k8scap.node.pod.HelperPodConnector;
-import io.k8scap.node.pod.PodAccessSettings;
+import io.k8scap.node.PodAccessSettings;
 import io.k8scap.node.pod.PodNodeSession;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,6 +61,20 @@ public final class AgentDebugger {
         return script.commandLine(pid, false, command, false);
     }
 
+    /** Helper pods as {@code access} makes them; its pod settings' tools must be {@link PodAccessSettings.Tools#NODE}. */
+    public AgentDebugger(NodeAccess access, Consumer<String> notices) {
+        this(access.pods(), notices);
+    }
+
+    /**
+     * The {@code debug --via agent} session for {@code pod}: the helper pod started on its node
+     * ({@link Debugger#start}), the container's PID found, the shell or command run with the helper
+     * image's tools, and the helper pod deleted ({@link Debugger#close}).
+     */
+    public Debugger session(NodeTarget node, ResolvedPod pod) {
+        return new Session(new Target(node, pod.namespace(), pod.key(), ContainerRef.parse(pod.containerId())));
+    }
+
     /**
      * Runs {@code command} in the target container's namespaces with the helper image's tools,
      * streaming its stdout and stderr as they come; no stdin. The helper pod exists only for the
@@ -73,15 +91,9 @@ public final class AgentDebugger {
         if (command.isEmpty()) {
             throw new IllegalArgumentException("a command is required");
         }
-        try (PodNodeSession session = start(node, targetNamespace)) {
-            long pid = locate(session, podKey, container);
-            ErrorLineFilter err = new ErrorLineFilter(stderr);
-            int status;
-            try (PodNodeSession tools = session.withTools(PodAccessSettings.Tools.HELPER_IMAGE)) {
-                status = tools.exec(commandLine(pid, command), null, stdout, err);
-            }
-            finish(err);
-            return checked(session, pid, status, err.marker());
+        try (Session s = new Session(new Target(node, targetNamespace, podKey, container))) {
+            s.start();
+            return s.attachOrRun(command, null, stdout, stderr);
         }
     }
 
@@ -98,9 +110,64 @@ public final class AgentDebugger {
      */
     public int interactive(NodeTarget node, String targetNamespace, String podKey, ContainerRef container,
             Supplier<LocalTerminal> openTerminal) {
-        try (PodNodeSession session = start(node, targetNamespace)) {
-            long pid = locate(session, podKey, container);
-            notices.accept("shell in " + podKey + " (PID " + pid + ") with the tools of " + connector.settings().image()
+        try (Session s = new Session(new Target(node, targetNamespace, podKey, container))) {
+            s.start();
+            return s.attachOrRun(List.of(), openTerminal, null, null);
+        }
+    }
+
+    /**
+     * What a session debugs: the target container, on its node, in its namespace.
+     *
+     * @param namespace the target pod's namespace (the default helper namespace)
+     * @param podKey    NAMESPACE/NAME of the target, for messages
+     */
+    private record Target(NodeTarget node, String namespace, String podKey, ContainerRef container) {}
+
+    /** One helper pod's debug session. */
+    private final class Session implements Debugger {
+        private final Target target;
+        private PodNodeSession session;
+        private long pid;
+
+        Session(Target target) {
+            this.target = target;
+        }
+
+        /** With {@code report} the helper pod's checks run now; without, creating it runs them (once) first. */
+        @Override
+        public List<Preflight.Check> preflight(boolean report) {
+            if (!report) {
+                return List.of();
+            }
+            String ns = connector.namespaceFor(target.namespace());
+            try {
+                connector.preflight(target.node(), target.namespace());
+            } catch (K8sCapException e) {
+                throw inDebugTerms(e);
+            }
+            return List.of(NodeDebugger.ok("create/get/delete pods and create pods/exec in namespace " + ns
+                    + ", and a privileged helper pod is admitted there (server-side dry run)"));
+        }
+
+        @Override
+        public void start() {
+            session = AgentDebugger.this.start(target.node(), target.namespace());
+            pid = locate(session, target.podKey(), target.container());
+        }
+
+        @Override
+        public int attachOrRun(List<String> command, Supplier<LocalTerminal> openTerminal, OutputStream stdout, OutputStream stderr) {
+            if (!command.isEmpty()) {
+                ErrorLineFilter err = new ErrorLineFilter(stderr);
+                int status;
+                try (PodNodeSession tools = session.withTools(PodAccessSettings.Tools.HELPER_IMAGE)) {
+                    status = tools.exec(commandLine(pid, command), null, stdout, err);
+                }
+                finish(err);
+                return checked(session, pid, status, err.marker());
+            }
+            notices.accept("shell in " + target.podKey() + " (PID " + pid + ") with the tools of " + connector.settings().image()
                     + "; exit the shell to end");
             int status;
             ErrorLineFilter out;
@@ -117,6 +184,13 @@ public final class AgentDebugger {
                 finish(out);
             }
             return checked(session, pid, status, out.marker());
+        }
+
+        @Override
+        public void close() {
+            if (session != null) {
+                session.close();
+            }
         }
     }
 

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import io.k8scap.cluster.KubeClients;
+import io.k8scap.cluster.Preflight;
+import io.k8scap.cluster.ResolvedPod;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code k8scap debug --via ephemeral}: adds an ephemeral container through the
@@ -40,6 +44,66 @@ public final class EphemeralDebugger {
     EphemeralDebugger(KubernetesClient client, Duration poll) {
         this.client = client;
         this.poll = poll;
+    }
+
+    /**
+     * The {@code debug --via ephemeral} session for {@code pod}: RBAC and PodSecurity checked, an
+     * ephemeral container added (it cannot be removed again: {@link Debugger#close} does nothing),
+     * waited for, then attached to (no command) or exec'd in.
+     *
+     * @param image       the debug container's image; null: {@link EphemeralSpec#DEFAULT_IMAGE}
+     * @param profile     its capabilities; null: {@link Profile#general}
+     * @param interactive no command: an attached TTY (checked as pods/attach rather than pods/exec)
+     */
+    public Debugger session(ResolvedPod pod, String image, Profile profile, Map<String, String> env, boolean interactive,
+                            Duration timeout, Consumer<String> notices) {
+        Profile p = profile == null ? Profile.general : profile;
+        return new Debugger() {
+            private EphemeralSpec ec;
+
+            @Override
+            public List<Preflight.Check> preflight(boolean report) {
+                String ns = pod.namespace();
+                Preflight checks = new Preflight(client);
+                String adds = switch (p) {
+                    case general -> "capability SYS_PTRACE";
+                    case netadmin -> "capabilities NET_ADMIN and NET_RAW";
+                    case sysadmin -> "a privileged container";
+                };
+                // baseline refuses every added capability these profiles use and privileged mode; restricted a root container as well
+                return List.of(checks.can("get", "pods", null, ns),
+                        checks.can("patch", "pods", "ephemeralcontainers", ns),
+                        interactive ? checks.can("create", "pods", "attach", ns) : checks.can("create", "pods", "exec", ns),
+                        checks.podSecurity(ns, p.name(), adds));
+            }
+
+            @Override
+            public void start() {
+                ec = new EphemeralSpec(EphemeralSpec.randomName(), image == null ? EphemeralSpec.DEFAULT_IMAGE : image,
+                        pod.containerName(), p, env, interactive);
+                notices.accept("warning: adding ephemeral container " + ec.name() + " (" + ec.image() + ", profile " + p + ") to pod "
+                        + pod.key() + ": ephemeral containers cannot be removed from a pod; it stays in the pod spec until the pod is deleted");
+                add(pod.namespace(), pod.name(), ec);
+                notices.accept("waiting for " + ec.name() + " to start (up to " + human(timeout) + ")…");
+                awaitRunning(pod.namespace(), pod.name(), ec.name(), timeout);
+            }
+
+            @Override
+            public int attachOrRun(List<String> command, Supplier<LocalTerminal> terminal, OutputStream stdout, OutputStream stderr) {
+                if (command.isEmpty()) {
+                    notices.accept("attached to " + ec.name() + "; exit the shell to end (the container then stops)");
+                    try (LocalTerminal t = terminal.get()) {
+                        return attach(pod.namespace(), pod.name(), ec.name(), t);
+                    }
+                }
+                return exec(pod.namespace(), pod.name(), ec.name(), command, stdout, stderr);
+            }
+
+            @Override
+            public void close() {
+                // an ephemeral container cannot be removed from a pod; it stops when its shell or command ends
+            }
+        };
     }
 
     /** The strategic merge patch body: only the new container; the server merges by name. */

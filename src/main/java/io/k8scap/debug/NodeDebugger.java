@@ -2,14 +2,25 @@ package io.k8scap.debug;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
+import io.k8scap.cluster.Preflight;
+import io.k8scap.cluster.ResolvedPod;
+import io.k8scap.node.ContainerLocation;
+import io.k8scap.node.ContainerRef;
+import io.k8scap.node.NodeAccess;
+import io.k8scap.node.NodeFacts;
+import io.k8scap.node.NodeLocator;
 import io.k8scap.node.NodeScript;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeShell;
+import io.k8scap.node.NodeTarget;
 import io.k8scap.node.Pty;
+import io.k8scap.node.ViaMode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * {@code k8scap debug --via node}: on the pod's node, {@code nsenter} into the target container's
@@ -27,6 +38,60 @@ public final class NodeDebugger {
 
     NodeDebugger(NodeScript script) {
         this.script = script;
+    }
+
+    /**
+     * The {@code debug --via node} session for {@code pod}: an SSH session to its node (through
+     * {@link NodeAccess}, as every command opens one), the container's PID found there by locate,
+     * then nsenter; nothing is created, and closing ends the SSH session.
+     */
+    public Debugger session(NodeAccess access, NodeTarget node, ResolvedPod pod, boolean mount, Consumer<String> notices) {
+        return new Debugger() {
+            private NodeSession session;
+            private ContainerLocation loc;
+
+            @Override
+            public List<Preflight.Check> preflight(boolean report) {
+                // reaching the node and finding the container is this way's check: it creates nothing
+                session = access.open(node, ViaMode.SSH, pod.namespace());
+                NodeFacts facts = new NodeLocator().locate(session, List.of(ContainerRef.parse(pod.containerId())));
+                loc = facts.containers().get(0);
+                if (!loc.ok()) {
+                    throw new K8sCapException(loc.errorCode(), pod.key() + ": " + loc.error());
+                }
+                return List.of(ok("SSH to node " + node.name() + " (" + node.address() + ")"),
+                        ok("container " + pod.containerName() + " runs as PID " + loc.pid() + " (found by " + loc.method() + ")"),
+                        ok("nsenter " + facts.tools().getOrDefault("nsenter", "present")));
+            }
+
+            @Override
+            public void start() {
+                // the session is open and the container found (preflight)
+            }
+
+            @Override
+            public int attachOrRun(List<String> command, Supplier<LocalTerminal> terminal, OutputStream stdout, OutputStream stderr) {
+                if (command.isEmpty()) {
+                    notices.accept("debug: " + pod.key() + " container " + pod.containerName() + " (PID " + loc.pid() + ") on node "
+                            + node.name() + " via nsenter" + (mount ? " with its mount namespace" : "") + "; exit the shell to end");
+                    try (LocalTerminal t = terminal.get()) {
+                        return interactive(session, loc.pid(), mount, List.of(), t);
+                    }
+                }
+                return run(session, loc.pid(), mount, command, stdout, stderr);
+            }
+
+            @Override
+            public void close() {
+                if (session != null) {
+                    session.close();
+                }
+            }
+        };
+    }
+
+    static Preflight.Check ok(String what) {
+        return new Preflight.Check(what, Preflight.Check.Outcome.ok, "");
     }
 
     /**

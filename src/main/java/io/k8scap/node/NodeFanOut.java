@@ -17,6 +17,9 @@ import java.util.function.Function;
  * apart: one unreachable node does not hide the answers of the others.
  */
 public final class NodeFanOut {
+    /** Nodes contacted at once, by every command that visits nodes. */
+    public static final int PARALLELISM = 8;
+
     private NodeFanOut() {}
 
     /** The outcome for one node: a value, or the failure that stopped it. */

@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.k8scap.node.ContainerRef;
 import io.k8scap.node.pod.HelperPodMock;
 import io.k8scap.node.pod.HelperPods;
-import io.k8scap.node.pod.PodAccessSettings;
+import io.k8scap.node.PodAccessSettings;
 import io.k8scap.node.pod.PodNodeSession;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import io.k8scap.lab.Lab;
 import io.k8scap.lab.MockCluster;
 import io.k8scap.node.pod.HelperPodMock;
 import io.k8scap.node.pod.HelperPods;
-import io.k8scap.node.pod.PodAccessSettings;
+import io.k8scap.node.PodAccessSettings;
 import io.k8scap.node.pod.PodNodeSession;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8scap.lab.MockCluster;
 import io.k8scap.node.pod.HelperPods;
-import io.k8scap.node.pod.PodAccessSettings;
+import io.k8scap.node.PodAccessSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

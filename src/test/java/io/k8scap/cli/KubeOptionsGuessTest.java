@@ -3,6 +3,7 @@ package io.k8scap.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.k8scap.cluster.KubeSettings;
+import io.k8scap.startup.ArgumentGuess;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,19 +39,19 @@ class KubeOptionsGuessTest {
     })
     void guessIsWhatPicocliParses(String line) {
         String[] args = line.split(" ");
-        assertThat(KubeOptions.guess(args)).as(line).isEqualTo(parsed(args));
+        assertThat(ArgumentGuess.kubeSettings(args)).as(line).isEqualTo(parsed(args));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"--help", "capture --help", "locate -h web", "version", "completion bash", "--version", "help capture", "nosuch -n x"})
     void commandsThatDoNotTalkToTheClusterPrepareNothing(String line) {
-        assertThat(KubeOptions.clusterCommand(line.split(" "))).as(line).isNull();
+        assertThat(ArgumentGuess.clusterCommand(line.split(" "))).as(line).isNull();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"capture -n x web", "-v locate web", "debug web -- ip -h", "proxy-inspect", "gc --dry-run"})
     void clusterCommandsAreNamed(String line) {
-        assertThat(KubeOptions.clusterCommand(line.split(" "))).as(line).isEqualTo(line.replace("-v ", "").split(" ")[0]);
+        assertThat(ArgumentGuess.clusterCommand(line.split(" "))).as(line).isEqualTo(line.replace("-v ", "").split(" ")[0]);
     }
 
     /** A run builds only the command it runs (Cli.commandLine with one name): it must be the same command. */
@@ -72,8 +73,8 @@ class KubeOptionsGuessTest {
     @org.junit.jupiter.api.Test
     void argumentsAfterDoubleDashAreNotOptions() {
         // debug's remote command may well say -n: it is not the namespace
-        assertThat(KubeOptions.guess(new String[] {"debug", "web", "--", "ip", "-n", "x", "addr"}))
+        assertThat(ArgumentGuess.kubeSettings(new String[] {"debug", "web", "--", "ip", "-n", "x", "addr"}))
                 .isEqualTo(new KubeSettings(null, null, null));
-        assertThat(KubeOptions.guess(new String[] {"locate", "--kubeconfig", "a/b", "web"}).kubeconfig()).isEqualTo(Path.of("a/b"));
+        assertThat(ArgumentGuess.kubeSettings(new String[] {"locate", "--kubeconfig", "a/b", "web"}).kubeconfig()).isEqualTo(Path.of("a/b"));
     }
 }

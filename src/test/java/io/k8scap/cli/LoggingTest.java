@@ -12,8 +12,7 @@ class LoggingTest {
     }
 
     private static int verbosity(String... args) {
-        Logging.configure(args);
-        return Logging.verbosity();
+        return Logging.configure(args).verbosity();
     }
 
     @Test
@@ -31,9 +30,7 @@ class LoggingTest {
     @Test
     void otherShortFlagsAreNotVerbosity() {
         assertThat(verbosity("-", "-vx", "-xv", "-V", "--v", "v")).isZero();
-        Logging.configure(new String[] {"-q"});
-        assertThat(Logging.quiet()).isTrue();
-        Logging.configure(new String[] {"--", "-q"});
-        assertThat(Logging.quiet()).isFalse();
+        assertThat(Logging.configure(new String[] {"-q"}).quiet()).isTrue();
+        assertThat(Logging.configure(new String[] {"--", "-q"}).quiet()).isFalse();
     }
 }

@@ -16,7 +16,7 @@ import io.k8scap.node.ShellQuote;
 import io.k8scap.node.pod.HelperPodConnector;
 import io.k8scap.node.pod.HelperPodMock;
 import io.k8scap.node.pod.HelperPods;
-import io.k8scap.node.pod.PodAccessSettings;
+import io.k8scap.node.PodAccessSettings;
 import io.k8scap.node.pod.PodNodeSession;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;

@@ -11,11 +11,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class KubeClientsTest {
+public class KubeClientsTest {
     @TempDir
     Path dir;
 
-    static final String KUBECONFIG = """
+    /** Two contexts (dev: c1 on 6443, namespace flyte; prod: c2 on 7443) with a token user. */
+    public static final String KUBECONFIG = """
             apiVersion: v1
             kind: Config
             current-context: dev
@@ -44,7 +45,8 @@ class KubeClientsTest {
         return p;
     }
 
-    private static K8sCapException failure(Runnable r) {
+    /** The K8sCapException {@code r} throws: one line, no credentials. */
+    public static K8sCapException failure(Runnable r) {
         K8sCapException e = catchThrowableOfType(K8sCapException.class, r::run);
         assertThat(e).as("expected a K8sCapException").isNotNull();
         assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("s3cr3t");
@@ -119,47 +121,6 @@ class KubeClientsTest {
         assertThat(KubeClients.plainHttp("HTTP://127.0.0.1:8001")).isTrue();
         assertThat(KubeClients.plainHttp("https://127.0.0.1:6443")).isFalse();
         assertThat(KubeClients.plainHttp("httpx://h")).isFalse();
-    }
-
-    @Test
-    void aPreparedConnectionForOtherSettingsIsNeverUsed() throws Exception {
-        Path f = write("config", KUBECONFIG);
-        // guessed --context dev (before picocli parsed); the command line said prod
-        KubeClients.prepare(new KubeSettings(f, "dev", null), null, dir);
-        try (KubeConnection c = KubeClients.connect(new KubeSettings(f, "prod", null), null, dir)) {
-            assertThat(c.context()).isEqualTo("prod");
-            assertThat(c.apiServer()).isEqualTo("https://127.0.0.1:7443/");
-            assertThat(c.namespace()).isEqualTo("default");
-        }
-        // a guess that fails (no such file) does not fail a command whose real settings are fine
-        KubeClients.prepare(new KubeSettings(dir.resolve("nope"), null, null), null, dir);
-        try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, "lab"), null, dir)) {
-            assertThat(c.namespace()).isEqualTo("lab");
-        }
-    }
-
-    @Test
-    void theConnectionPreparedForTheSameSettingsIsTheOneUsedErrorsIncluded() throws Exception {
-        Path f = write("config", KUBECONFIG);
-        KubeClients.prepare(new KubeSettings(f, null, "lab"), null, dir).join();
-        // the kubeconfig was read ahead: the connection is the prepared one, made from what the file said then
-        Files.writeString(f, KUBECONFIG.replace("6443", "9443"));
-        try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, "lab"), null, dir)) {
-            assertThat(c.apiServer()).isEqualTo("https://127.0.0.1:6443/");
-            assertThat(c.context()).isEqualTo("dev");
-            assertThat(c.namespace()).isEqualTo("lab");
-            assertThat(c.client().getNamespace()).isEqualTo("lab");
-        }
-        // it is used once: the next connect reads the file again
-        try (KubeConnection c = KubeClients.connect(new KubeSettings(f, null, "lab"), null, dir)) {
-            assertThat(c.apiServer()).isEqualTo("https://127.0.0.1:9443/");
-        }
-        Path missing = dir.resolve("missing");
-        String direct = failure(() -> KubeClients.connect(new KubeSettings(missing, null, null), null, dir)).getMessage();
-        KubeClients.prepare(new KubeSettings(missing, null, null), null, dir);
-        K8sCapException prepared = failure(() -> KubeClients.connect(new KubeSettings(missing, null, null), null, dir));
-        assertThat(prepared.exitCode()).isEqualTo(ExitCode.CONFIG);
-        assertThat(prepared.getMessage()).isEqualTo(direct);
     }
 
     @Test

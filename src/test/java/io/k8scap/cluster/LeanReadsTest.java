@@ -16,7 +16,7 @@ class LeanReadsTest {
     private final KubernetesSerialization full = new KubernetesSerialization();
 
     private static String sample(String name) throws IOException {
-        try (InputStream in = LeanReadsTest.class.getResourceAsStream("samples/" + name)) {
+        try (InputStream in = LeanReadsTest.class.getResourceAsStream("/io/k8scap/startup/samples/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

@@ -9,7 +9,7 @@ import io.k8scap.node.ContainerRef;
 import io.k8scap.node.NodeTarget;
 import io.k8scap.node.pod.HelperPodConnector;
 import io.k8scap.node.pod.HelperPodMock;
-import io.k8scap.node.pod.PodAccessSettings;
+import io.k8scap.node.PodAccessSettings;
 import io.k8scap.node.pod.PodNodeSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

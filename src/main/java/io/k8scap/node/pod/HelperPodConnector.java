@@ -1,6 +1,8 @@
 package io.k8scap.node.pod;
 
+import io.k8scap.node.PodAccessSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8scap.cluster.Preflight;
 import io.k8scap.node.NodeTarget;
 import java.time.Instant;
 import java.util.Set;
@@ -50,6 +52,16 @@ public final class HelperPodConnector {
     }
 
     /**
+     * Checks, creating nothing, that a helper pod for {@code node} would be allowed and admitted
+     * ({@link Preflight#helperPod}: RBAC, PodSecurity, a server-side dry run of its real spec).
+     *
+     * @throws io.k8scap.K8sCapException DENIED saying what to change
+     */
+    public void preflight(NodeTarget node, String targetNamespace) {
+        preflight.helperPod(HelperPods.spec(namespaceFor(targetNamespace), node.name(), session, settings, Instant.now()));
+    }
+
+    /**
      * Starts a helper pod on {@code node} and returns a session through it; closing the session
      * deletes the pod.
      *
@@ -59,7 +71,7 @@ public final class HelperPodConnector {
     public PodNodeSession open(NodeTarget node, String targetNamespace) {
         String ns = namespaceFor(targetNamespace);
         if (!checked.contains(ns)) {
-            preflight.check(HelperPods.spec(ns, node.name(), session, settings, Instant.now()));
+            preflight(node, targetNamespace);
             checked.add(ns);
         }
         HelperPod helper = pods.start(ns, node.name(), session, settings);

@@ -1,5 +1,6 @@
 package io.k8scap.node.pod;
 
+import io.k8scap.node.PodAccessSettings;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -8,8 +9,8 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8scap.cluster.Preflight;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.k8scap.Escape;
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
 import io.k8scap.cluster.KubeClients;
@@ -301,9 +302,8 @@ public final class HelperPods {
         return (reason == null || reason.isBlank() ? "" : " (" + oneLine(reason) + ")") + colon(message);
     }
 
-    static String oneLine(String s) {
-        String t = Escape.controls(s.replaceAll("\\s+", " ").trim(), false);
-        return t.length() > 300 ? t.substring(0, 299) + "…" : t;
+    public static String oneLine(String s) {
+        return Preflight.oneLine(s);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.k8scap.node.pod;
 
+import io.k8scap.node.PodAccessSettings;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

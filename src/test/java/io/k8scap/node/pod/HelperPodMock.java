@@ -1,5 +1,6 @@
 package io.k8scap.node.pod;
 
+import io.k8scap.cluster.Preflight;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

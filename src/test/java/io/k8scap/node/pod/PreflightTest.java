@@ -1,5 +1,6 @@
 package io.k8scap.node.pod;
 
+import io.k8scap.node.PodAccessSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.k8scap.node.pod;
+package io.k8scap.node;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,17 +1,18 @@
-package io.k8scap.node.pod;
+package io.k8scap.node;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
-import io.k8scap.node.NodeAccessSettings;
-import io.k8scap.node.NodeSession;
-import io.k8scap.node.NodeTarget;
+import io.k8scap.node.pod.HelperPodConnector;
+import io.k8scap.node.pod.HelperPods;
 import io.k8scap.node.ssh.SshConnector;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Chooses how to reach a node for {@code --via ssh|pod|auto}.
+ * The one way commands open a node session: over SSH, through a helper pod, or SSH and else a helper
+ * pod ({@code --via ssh|pod|auto}); {@code debug --via node} asks for SSH. It sits above both
+ * transports ({@code node.ssh}, {@code node.pod}), which know nothing of each other.
  *
  * <p>{@code auto} tries SSH for real (the same connect, host-key check and login {@code --via ssh}
  * does) and falls back to a helper pod only when the node cannot be reached by SSH at all:
@@ -22,7 +23,7 @@ import java.util.function.Consumer;
  * when the command ends}. A refused port costs milliseconds; a filtered one costs the SSH timeout
  * ({@code --ssh-timeout}) — pass {@code --via pod} where nodes have no SSH at all.
  */
-public final class NodeAccessChooser {
+public final class NodeAccess {
     /** Opens an SSH session to a node ({@link SshConnector#open}). */
     @FunctionalInterface
     public interface SshOpener {
@@ -38,7 +39,7 @@ public final class NodeAccessChooser {
     /**
      * @param verbose as {@link SshConnector}'s (JSch's log on stderr)
      */
-    public NodeAccessChooser(KubernetesClient client, NodeAccessSettings sshSettings, PodAccessSettings podSettings,
+    public NodeAccess(KubernetesClient client, NodeAccessSettings sshSettings, PodAccessSettings podSettings,
                              Consumer<String> notices, boolean verbose) {
         this(lazySsh(sshSettings, notices, verbose), new HelperPodConnector(client, podSettings, notices), notices);
     }
@@ -62,7 +63,7 @@ public final class NodeAccessChooser {
         };
     }
 
-    public NodeAccessChooser(SshOpener ssh, HelperPodConnector pods, Consumer<String> notices) {
+    public NodeAccess(SshOpener ssh, HelperPodConnector pods, Consumer<String> notices) {
         this.ssh = ssh;
         this.pods = pods;
         this.notices = notices;

@@ -1,9 +1,10 @@
-package io.k8scap.cli;
+package io.k8scap.startup;
 
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.KeyPair;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.k8scap.K8sCap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,10 +41,11 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code capture}'s time to first packet (docs/performance.md).
  *
  * <p>So the training runs the real {@code capture}, {@code locate} and help paths in-process against
- * a Kubernetes API on loopback that serves one realistic pod and node ({@code io/k8scap/cluster/samples/}),
+ * a Kubernetes API on loopback that serves one realistic pod and node ({@code io/k8scap/startup/samples/}),
  * up to the SSH connection, which is refused by a closed loopback port (no node is contacted). What a
  * real SSH session would load next (key exchange, ciphers, channels) is loaded by name from the jar
  * and exercised through the JDK's crypto providers. Nothing leaves this machine; nothing is printed.
+ * The commands run through the program's entry point ({@link K8sCap#run}), as a user's would.
  */
 public final class Training {
     static final String NAMESPACE = "training";
@@ -94,7 +96,7 @@ public final class Training {
 
     private static void run(Map<String, Integer> codes, List<String> args) {
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        codes.put(String.join(" ", args.subList(0, Math.min(2, args.size()))), Cli.run(args.toArray(String[]::new), sink, sink));
+        codes.put(String.join(" ", args.subList(0, Math.min(2, args.size()))), K8sCap.run(args.toArray(String[]::new), sink, sink));
     }
 
     /** The API server: GET pod, list pods, GET node; everything else 404 with a Status, as the real one. */
@@ -273,7 +275,7 @@ public final class Training {
     }
 
     private static byte[] resource(String name) throws IOException {
-        try (InputStream in = Training.class.getResourceAsStream("/io/k8scap/cluster/samples/" + name)) {
+        try (InputStream in = Training.class.getResourceAsStream("/io/k8scap/startup/samples/" + name)) {
             if (in == null) {
                 throw new IOException("training resource " + name + " is missing from the jar");
             }

@@ -1,5 +1,8 @@
 package io.k8scap.node.pod;
 
+import io.k8scap.node.NodeAccess;
+import io.k8scap.node.ViaMode;
+import io.k8scap.node.PodAccessSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * listens on (a real "connection refused"); the API server is the mock.
  */
 @Timeout(60)
-class NodeAccessChooserTest {
+class NodeAccessTest {
     static final String NS = "diag";
     static final NodeTarget NODE = new NodeTarget("node-a", "127.0.0.1");
 
@@ -66,7 +69,7 @@ class NodeAccessChooserTest {
 
     @Test
     void autoFallsBackToAHelperPodWhenSshIsRefusedAndSaysWhy() {
-        var chooser = new NodeAccessChooser(new SshConnector(ssh, notices::add)::open, pods(), notices::add);
+        var chooser = new NodeAccess(new SshConnector(ssh, notices::add)::open, pods(), notices::add);
         try (NodeSession s = chooser.open(NODE, ViaMode.AUTO, NS)) {
             assertThat(s).isInstanceOf(PodNodeSession.class);
             assertThat(mock.helperPods()).hasSize(1);
@@ -81,7 +84,7 @@ class NodeAccessChooserTest {
     @Test
     void autoUsesSshWhenItWorksAndCreatesNothing() {
         // LocalNodeSession stands in for a working SSH session (this machine's sh, no SSH hop).
-        var chooser = new NodeAccessChooser(node -> new LocalNodeSession(node, false), pods(), notices::add);
+        var chooser = new NodeAccess(node -> new LocalNodeSession(node, false), pods(), notices::add);
         try (NodeSession s = chooser.open(NODE, ViaMode.AUTO, NS)) {
             assertThat(s).isInstanceOf(LocalNodeSession.class);
         }
@@ -92,7 +95,7 @@ class NodeAccessChooserTest {
 
     @Test
     void viaSshNeverFallsBack() {
-        var chooser = new NodeAccessChooser(new SshConnector(ssh, notices::add)::open, pods(), notices::add);
+        var chooser = new NodeAccess(new SshConnector(ssh, notices::add)::open, pods(), notices::add);
         assertThatThrownBy(() -> chooser.open(NODE, ViaMode.SSH, NS))
                 .isInstanceOfSatisfying(K8sCapException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.UNAVAILABLE));
         assertThat(mock.helperPods()).isEmpty();
@@ -100,7 +103,7 @@ class NodeAccessChooserTest {
 
     @Test
     void viaPodNeverTriesSsh() {
-        var chooser = new NodeAccessChooser(node -> {
+        var chooser = new NodeAccess(node -> {
             throw new AssertionError("SSH must not be tried with --via pod");
         }, pods(), notices::add);
         try (NodeSession s = chooser.open(NODE, ViaMode.POD, NS)) {
@@ -112,7 +115,7 @@ class NodeAccessChooserTest {
     @Test
     void whenBothFailTheHelperPodsReasonComesWithTheSshOne() {
         mock.denied.add("create pods/exec");
-        var chooser = new NodeAccessChooser(new SshConnector(ssh, notices::add)::open, pods(), notices::add);
+        var chooser = new NodeAccess(new SshConnector(ssh, notices::add)::open, pods(), notices::add);
         assertThatThrownBy(() -> chooser.open(NODE, ViaMode.AUTO, NS))
                 .isInstanceOfSatisfying(K8sCapException.class, e -> {
                     assertThat(e.exitCode()).isEqualTo(ExitCode.DENIED);
@@ -123,7 +126,7 @@ class NodeAccessChooserTest {
     @Test
     void autoDoesNotWorkAroundAnUnknownHostKeyOrARefusedLogin() {
         for (ExitCode code : new ExitCode[] {ExitCode.CONFIG, ExitCode.DENIED}) {
-            var chooser = new NodeAccessChooser(node -> {
+            var chooser = new NodeAccess(node -> {
                 throw new K8sCapException(code, "ssh to node node-a: refused for this test");
             }, pods(), notices::add);
             assertThatThrownBy(() -> chooser.open(NODE, ViaMode.AUTO, NS))
@@ -135,7 +138,7 @@ class NodeAccessChooserTest {
 
     @Test
     void anInterruptedSshAttemptDoesNotFallBack() {
-        var chooser = new NodeAccessChooser(node -> {
+        var chooser = new NodeAccess(node -> {
             throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted");
         }, pods(), notices::add);
         assertThatThrownBy(() -> chooser.open(NODE, ViaMode.AUTO, NS))

@@ -1,4 +1,4 @@
-package io.k8scap.cli;
+package io.k8scap.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

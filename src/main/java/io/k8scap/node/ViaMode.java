@@ -1,4 +1,4 @@
-package io.k8scap.node.pod;
+package io.k8scap.node;
 
 /** {@code --via}: how nodes are reached. */
 public enum ViaMode {
