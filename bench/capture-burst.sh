@@ -84,7 +84,8 @@ one_file() {
   echo "$row |"
 }
 
-echo "machine: $(machine); interface $iface ($ns/$pod's host veth); k8scap: ${BENCH_NO_K8SCAP:+not run}${BENCH_NO_K8SCAP:-$k8scap ${BENCH_K8SCAP_ARGS:-}}"
+k=${BENCH_NO_K8SCAP:+not run}; k=${k:-$k8scap ${BENCH_K8SCAP_ARGS:-}}
+echo "machine: $(machine); interface $iface ($ns/$pod's host veth); k8scap: $k"
 echo
 head="| capture | loops | sent | plain tcpdump kept | plain dropped by kernel"
 sep="|---|---|---|---|---"

@@ -11,6 +11,10 @@ public final class K8sCap {
     private K8sCap() {}
 
     public static void main(String[] args) {
-        System.exit(Cli.run(args, System.out, System.err));
+        int code = Cli.run(args, System.out, System.err);
+        System.out.flush();
+        System.err.flush();
+        QuietExit.prepare();
+        System.exit(code);
     }
 }

@@ -311,7 +311,8 @@ final class CaptureCommand implements Callable<Integer> {
 
         Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !Logging.quiet() && Tty.isTerminal(2) && stdout == System.out);
         CaptureRun.Result result;
-        try (Signals signals = new Signals(() -> run.stop("interrupted (Ctrl+C)"), () -> run.stop("terminated (SIGTERM)"))) {
+        try (Signals signals = new Signals(() -> run.stop("interrupted (Ctrl+C)"), () -> run.stop("terminated (SIGTERM)"),
+                () -> run.stop("hung up (SIGHUP)"))) {
             result = run.run();
         } finally {
             progress.close();
