@@ -437,6 +437,25 @@ class CaptureLabTest {
         assertThat(cwd.resolve("t.pcap")).exists();
     }
 
+    /** The terminal, or the SSH session to a jump box, closes: the same clean stop as SIGTERM, not a .partial file. */
+    @Test
+    void sighupStopsLikeSigtermWithACompleteFileAndNothingLeft() throws Exception {
+        String port = uniquePort();
+        Path cwd = Files.createTempDirectory(dir, "hup");
+        Lab.LabPod pod = lab.pod("containerd");
+        Child c = startChild(cwd, "-n", pod.namespace(), pod.name(), "-w", "h.pcap", "tcp port " + port);
+        assertThat(tcpdumpsWith(port)).isEqualTo(1);
+        signal(c.process(), "HUP");
+        assertThat(c.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+        List<String> err = rest(c);
+        assertThat(c.process().exitValue()).as(String.join("\n", err)).isZero();
+        assertThat(err).filteredOn(l -> l.startsWith("stopped")).singleElement().asString()
+                .startsWith("stopped (hung up (SIGHUP)): 0 packets").contains("/h.pcap; node reported 0 dropped by kernel");
+        assertNoTcpdumpLeft(port);
+        assertThat(cwd.resolve("h.pcap.partial")).doesNotExist();
+        assertThat(tshark(cwd.resolve("h.pcap"), "frame.number")).isEmpty();
+    }
+
     @Test
     void sigkilledK8scapLeavesNoTcpdumpAndNoFileClaimedComplete() throws Exception {
         String port = uniquePort();
