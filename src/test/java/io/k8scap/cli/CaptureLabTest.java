@@ -225,6 +225,9 @@ class CaptureLabTest {
         Path out = dir.resolve("bad-filter.pcap");
         var r = capture("-n", pod.namespace(), pod.name(), "-w", out.toString(), "tcp port nope").assertExit(2);
         assertThat(r.err()).contains("nope");
+        // the last line names no file that is not there
+        assertThat(r.err().lines().filter(l -> l.startsWith("stopped")).toList()).singleElement().asString()
+                .contains("0 packets (0 B) and no file: nothing was captured before the failure").doesNotContain(out.toString());
         assertThat(out).doesNotExist();
         assertThat(Path.of(out + ".partial")).doesNotExist();
     }
