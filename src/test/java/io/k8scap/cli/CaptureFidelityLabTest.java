@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("lab")
 class CaptureFidelityLabTest {
     /** The replayed captures' own networks: AFS/Rx, the nmap scan, SMTP with ICMP, ERSPAN's outer addresses. */
-    private static final String FILTER = "net 131.151.0.0/16 or net 192.168.1.0/24 or net 10.10.1.0/24 or net 74.53.0.0/16 or net 10.200.0.0/24";
+    static final String FILTER = "net 131.151.0.0/16 or net 192.168.1.0/24 or net 10.10.1.0/24 or net 74.53.0.0/16 or net 10.200.0.0/24";
     private static final Path REALDATA = Path.of("../shared/realdata/pcap");
 
     private static Lab lab;
@@ -136,7 +136,7 @@ class CaptureFidelityLabTest {
         }
     }
 
-    private static void replay(String veth, String capture, int loops) throws Exception {
+    static void replay(String veth, String capture, int loops) throws Exception {
         Process r = new ProcessBuilder("tcpreplay", "-q", "--topspeed", "--loop", String.valueOf(loops), "-i", veth, REALDATA.resolve(capture).toString())
                 .redirectErrorStream(true).start();
         String out = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -145,7 +145,7 @@ class CaptureFidelityLabTest {
     }
 
     /** Plain tcpdump as a user types it on the node (buffered, libpcap's defaults), with the same filter; once it listens. */
-    private static Process plainTcpdump(String iface, Path out) throws Exception {
+    static Process plainTcpdump(String iface, Path out) throws Exception {
         Process p = new ProcessBuilder("tcpdump", "-i", iface, "-w", out.toString(), FILTER).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         String line = err.readLine();
@@ -162,12 +162,12 @@ class CaptureFidelityLabTest {
         return p;
     }
 
-    private static void stop(Process p) throws Exception {
+    static void stop(Process p) throws Exception {
         assertThat(new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor()).isZero();
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     }
 
-    private static long packets(Path pcap) throws Exception {
+    static long packets(Path pcap) throws Exception {
         return tshark(pcap, "frame.number").size();
     }
 
