@@ -37,6 +37,8 @@ ssh_key=$(prop ssh.identity ssh.properties)
 ssh_known=$(prop ssh.knownHosts ssh.properties)
 ssh_addr=$(prop ssh.address ssh.properties)
 plain_user=$(prop ssh.plainUser ssh.properties)
+# (a lab brought up by an older scripts/lab/sshd.sh has the user but does not name it)
+[ -n "$plain_user" ] || { [ "$(getent passwd k8scap-plain | cut -d: -f3)" = 0 ] && plain_user=k8scap-plain; } || true
 bench_user=${BENCH_SSH_USER:-${plain_user:-root}}
 export SSH_USER=$bench_user   # bench/seed-baseline.sh
 ssh_opts=(--ssh-config /dev/null --ssh-port "$ssh_port" --ssh-user "$bench_user" -i "$ssh_key" --known-hosts "$ssh_known")

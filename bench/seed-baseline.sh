@@ -25,6 +25,7 @@ port=${SSH_PORT:-$(prop ssh.port ssh.properties)}
 key=${SSH_KEY:-$(prop ssh.identity ssh.properties)}
 known=${SSH_KNOWN_HOSTS:-$(prop ssh.knownHosts ssh.properties)}
 user=${SSH_USER:-$(prop ssh.plainUser ssh.properties)}
+[ -n "$user" ] || { [ "$(getent passwd k8scap-plain | cut -d: -f3)" = 0 ] && user=k8scap-plain; } || true
 user=${user:-root}
 kc=(kubectl --kubeconfig "$kubeconfig" --cache-dir "${TMPDIR:-/tmp}/k8scap-bench-kubectl-cache")
 
