@@ -198,6 +198,17 @@ final class CaptureCommand implements Callable<Integer> {
         return result.failure() == null ? 0 : result.failure().exitCode().code();
     }
 
+    /** What to tell the user when the kernel dropped packets (tcpdump could not keep up), with what to change; null when none. */
+    static String dropWarning(long dropped, BpfFilter filter, int snaplen) {
+        if (dropped <= 0) {
+            return null;
+        }
+        return "warning: the kernel dropped " + Human.count(dropped) + (dropped == 1 ? " packet" : " packets")
+                + " before tcpdump could read them: the capture is missing them, and what looks unanswered may have been answered."
+                + " Capture less: a filter (" + (filter == null ? "'tcp port 8080', 'host 10.0.0.7'" : "narrower than '" + filter.text() + "'") + ")"
+                + (snaplen > 96 ? ", or --snaplen 96 (headers only)" : "");
+    }
+
     /**
      * The end: the failure, a warning when the kernel dropped packets, then the line that names what
      * holds the packets — the files kept, or the stream ({@code stream}: stdout, Wireshark; null when
@@ -207,12 +218,9 @@ final class CaptureCommand implements Callable<Integer> {
         if (r.failure() != null) {
             notices.error(r.failure().getMessage());
         }
-        long dropped = r.droppedByKernel();
-        if (dropped > 0) {
-            notices.accept("warning: the kernel dropped " + Human.count(dropped) + (dropped == 1 ? " packet" : " packets")
-                    + " before tcpdump could read them: the capture is missing them, and what looks unanswered may have been answered."
-                    + " Capture less: a filter (" + (bpf() == null ? "'tcp port 8080', 'host 10.0.0.7'" : "narrower than '" + bpf().text() + "'") + ")"
-                    + (snaplen > 96 ? ", or --snaplen 96 (headers only)" : ""));
+        String drops = dropWarning(r.droppedByKernel(), bpf(), snaplen);
+        if (drops != null) {
+            notices.accept(drops);
         }
         String where = !files.isEmpty() ? "written to " + (files.size() == 1 ? files.get(0).toString() : files.size() + " files " + files)
                 : stream != null ? "written to " + stream : "and no file: nothing was captured before the failure";
