@@ -6,7 +6,8 @@
 # and by OpenSSH (default client cipher; then aes128-gcm, JSch's choice) running `timeout -s INT`
 # around tcpdump so both stop cleanly and print tcpdump's counters. Variants, to find where time
 # goes: openssh-aes128gcm = OpenSSH with JSch's cipher; openssh-immediate = tcpdump
-# --immediate-mode, as k8scap runs it. Besides packets/s and MB/s, which follow how fast the
+# --immediate-mode, as k8scap ran it until issue #14; any other tool openssh+OPT+OPT… runs OpenSSH with
+# tcpdump options: imm = --immediate-mode, BN = -B N (KiB), e.g. openssh+imm+B32768. Besides packets/s and MB/s, which follow how fast the
 # unthrottled sender ran and how the kernel batched its segments, it prints the share of the
 # packets tcpdump saw that reached the file (written / (written + dropped by kernel), all runs).
 # BENCH_TOOLS="openssh k8scap" picks some; the first is the reference for the ratio. Each capture starts, says it is
@@ -41,6 +42,11 @@ one_run() {
       local c=() im=
       [ "$tool" = openssh-aes128gcm ] && c=(-c aes128-gcm@openssh.com)
       [ "$tool" = openssh-immediate ] && im=--immediate-mode
+      if [[ $tool == openssh+* ]]; then
+        local o opts
+        IFS=+ read -r -a opts <<<"${tool#openssh+}"
+        for o in "${opts[@]}"; do case $o in imm) im="$im --immediate-mode" ;; B*) im="$im -B ${o#B}" ;; esac; done
+      fi
       /usr/bin/time -f '%U %S %M' -o "$t" "${openssh[@]}" "${c[@]}" \
         "exec timeout -s INT $((secs + 2)) tcpdump -U -w - -s $snap -i $iface $im" >"$f" 2>"$e" &
       pid=$!; wait_for "$e" "listening on" ;;

@@ -4,6 +4,10 @@
 #   prop KEY FILE               a value from the lab's state files
 #   ssh_opts (array)            k8scap's node-access options for lab-node-1
 #   openssh (array)             plain OpenSSH to lab-node-1 (no config file, host key verified)
+#   bench_user                  the node login both use: the lab's k8scap-plain (root, with a shell
+#                               that does nothing, as on a real node) when the lab has it, else root;
+#                               BENCH_SSH_USER=root measures through root's own shell start-up
+#                               (this machine's root .bashrc runs pyenv: ≈ 0.3 s per SSH command)
 #   start_api [CLONES]          the lab's mock API server (io.k8scap.bench.BenchApiServer: the lab pods
 #                               plus CLONES pods in namespace bench pointing at the lab's containers);
 #                               sets $kubeconfig; BENCH_API_TLS=1 serves it over https (self-signed,
@@ -32,9 +36,14 @@ ssh_port=$(prop ssh.port ssh.properties)
 ssh_key=$(prop ssh.identity ssh.properties)
 ssh_known=$(prop ssh.knownHosts ssh.properties)
 ssh_addr=$(prop ssh.address ssh.properties)
-ssh_opts=(--ssh-config /dev/null --ssh-port "$ssh_port" --ssh-user root -i "$ssh_key" --known-hosts "$ssh_known")
+plain_user=$(prop ssh.plainUser ssh.properties)
+# (a lab brought up by an older scripts/lab/sshd.sh has the user but does not name it)
+[ -n "$plain_user" ] || { [ "$(getent passwd k8scap-plain | cut -d: -f3)" = 0 ] && plain_user=k8scap-plain; } || true
+bench_user=${BENCH_SSH_USER:-${plain_user:-root}}
+export SSH_USER=$bench_user   # bench/seed-baseline.sh
+ssh_opts=(--ssh-config /dev/null --ssh-port "$ssh_port" --ssh-user "$bench_user" -i "$ssh_key" --known-hosts "$ssh_known")
 openssh=(ssh -F /dev/null -p "$ssh_port" -i "$ssh_key" -o UserKnownHostsFile="$ssh_known" -o StrictHostKeyChecking=yes
-  -o BatchMode=yes -o LogLevel=ERROR "root@$ssh_addr")
+  -o BatchMode=yes -o LogLevel=ERROR "$bench_user@$ssh_addr")
 
 start_api() { # [CLONES]
   (cd "$here" && mvn -q -B -o test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" >/dev/null 2>&1) || { echo "bench: mvn test-compile failed" >&2; exit 1; }
@@ -71,7 +80,8 @@ ms_until() { # PATTERN CMD...
 
 machine() {
   echo "$(nproc) cores $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GB RAM," \
-    "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), $(java -version 2>&1 | head -1), $(ssh -V 2>&1)"
+    "$(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r), $(java -version 2>&1 | head -1), $(ssh -V 2>&1); node login $bench_user;" \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # Bulk TCP traffic between two lab pods: a sender in the docker pod's netns streams zeros as fast

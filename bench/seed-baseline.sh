@@ -14,16 +14,19 @@
 # "k8scap-bench: remote pid PID" on stderr so a benchmark can end that tcpdump afterwards (plain
 # OpenSSH leaves it running on a quiet interface — the bug issue #3 is about).
 # Usage: bench/seed-baseline.sh KUBECONFIG NAMESPACE POD [OUT]   (SSH_PORT, SSH_KEY, SSH_KNOWN_HOSTS,
-#        SSH_USER from the environment; defaults: the lab's)
+#        SSH_USER from the environment; defaults: the lab's, and its k8scap-plain login when it has
+#        one: root with a shell that does nothing, as on a real node)
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 kubeconfig=$1 ns=$2 pod=$3 out=${4:-/dev/null}
 lab=${K8SCAP_LAB_DIR:-/var/lib/k8scap-lab}
 prop() { sed -n "s/^$1=//p" "$lab/$2"; }
 port=${SSH_PORT:-$(prop ssh.port ssh.properties)}
 key=${SSH_KEY:-$(prop ssh.identity ssh.properties)}
 known=${SSH_KNOWN_HOSTS:-$(prop ssh.knownHosts ssh.properties)}
-user=${SSH_USER:-root}
+user=${SSH_USER:-$(prop ssh.plainUser ssh.properties)}
+[ -n "$user" ] || { [ "$(getent passwd k8scap-plain | cut -d: -f3)" = 0 ] && user=k8scap-plain; } || true
+user=${user:-root}
 kc=(kubectl --kubeconfig "$kubeconfig" --cache-dir "${TMPDIR:-/tmp}/k8scap-bench-kubectl-cache")
 
 podjson=$("${kc[@]}" get --raw "/api/v1/namespaces/$ns/pods/$pod")

@@ -10,7 +10,7 @@ CTR_IMAGE="docker.io/${IMAGE}"
 DOCKER=/usr/bin/docker
 CONTAINERD_SOCK=/run/containerd/containerd.sock
 PACKAGES="docker.io containerd runc tcpdump tshark openssh-server openssh-client sudo busybox-static
-iproute2 iptables nftables ipset procps util-linux"
+iproute2 iptables nftables ipset procps util-linux tcpreplay"
 # applets linked into the image (all exist in Debian's busybox-static)
 APPLETS="sh ash cat ls ps sleep httpd wget nc ip ifconfig route ping echo printf mkdir rm cp mv ln
 grep sed awk head tail tr cut sort uniq wc env id hostname kill killall netstat nslookup

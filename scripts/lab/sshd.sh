@@ -10,7 +10,10 @@
 #   node sshd:  127.0.0.1:$K8SCAP_SSH_PORT      (default 2222)
 #   jump sshd:  127.0.0.1:$K8SCAP_SSH_JUMP_PORT (default 2223), a --jump bastion
 # Users: root (by key), k8scap-sudo (sudo NOPASSWD), k8scap-nosudo (sudo wants a password it
-# does not have). All are authorized with the one lab user key, $DIR/id_ed25519.
+# does not have), k8scap-plain (uid 0 like root, but its shell is /bin/sh and its home has no rc
+# files: a node login whose shell does nothing, as on a real node, for the benchmarks; this
+# machine's root .bashrc runs pyenv, ≈ 0.3 s per SSH command). All are authorized with the one lab
+# user key, $DIR/id_ed25519.
 set -eu
 
 LAB_DIR=${K8SCAP_LAB_DIR:-/var/lib/k8scap-lab}
@@ -20,6 +23,7 @@ JUMP_PORT=${K8SCAP_SSH_JUMP_PORT:-2223}
 ADDR=127.0.0.1
 SUDO_USER_NAME=k8scap-sudo
 NOSUDO_USER_NAME=k8scap-nosudo
+PLAIN_USER_NAME=k8scap-plain
 SUDOERS=/etc/sudoers.d/k8scap-lab
 SSHD=/usr/sbin/sshd
 
@@ -103,6 +107,14 @@ make_user() {
 make_users() {
     make_user "$SUDO_USER_NAME"
     make_user "$NOSUDO_USER_NAME"
+    # root under another name (uid 0, a second passwd line): the node tools need root
+    if ! getent passwd "$PLAIN_USER_NAME" >/dev/null; then
+        useradd --non-unique --uid 0 --gid 0 --no-create-home --home-dir "$DIR/plain-home" --shell /bin/sh \
+            --comment "k8scap lab, root whose shell does nothing" "$PLAIN_USER_NAME"
+    fi
+    mkdir -p "$DIR/plain-home"
+    chmod 700 "$DIR/plain-home"
+    usermod -p '*' "$PLAIN_USER_NAME"
     tmp=$(mktemp)
     cat >"$tmp" <<SUDOERS_EOF
 # k8scap lab (scripts/lab/sshd.sh); removed by \`sshd.sh down\`
@@ -207,6 +219,7 @@ ssh.wrongKnownHosts=$DIR/wrong_known_hosts
 ssh.hostKeyFingerprint=$fp
 ssh.sudoUser=$SUDO_USER_NAME
 ssh.noSudoUser=$NOSUDO_USER_NAME
+ssh.plainUser=$PLAIN_USER_NAME
 PROPS_EOF
     mv "$LAB_DIR/ssh.properties.tmp" "$LAB_DIR/ssh.properties"
 }
@@ -236,6 +249,10 @@ down() {
             userdel --remove "$u" 2>/dev/null || userdel "$u"
         fi
     done
+    # uid 0: never look for "its" processes (they are all of root's); -f: userdel refuses a uid in use
+    if getent passwd "$PLAIN_USER_NAME" >/dev/null; then
+        userdel -f "$PLAIN_USER_NAME"
+    fi
     rm -f "$SUDOERS" "$LAB_DIR/ssh.properties"
     log "down: lab sshds stopped, lab users removed (keys kept in $DIR)"
 }

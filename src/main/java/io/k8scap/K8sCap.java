@@ -11,7 +11,11 @@ public final class K8sCap {
     private K8sCap() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int code = run(args, System.out, System.err);
+        System.out.flush();
+        System.err.flush();
+        QuietExit.prepare();
+        System.exit(code);
     }
 
     /** Runs k8scap with {@code args}, data to {@code out}, messages to {@code err}; returns the exit code. */

@@ -37,10 +37,12 @@ public final class CaptureDestination {
     private final OutputStream sink;
     private final boolean toStdout;
     private final Process viewer;
+    private final boolean toFiles;
 
-    private CaptureDestination(CaptureOutput output, String description, OutputStream sink, boolean toStdout, Process viewer) {
+    private CaptureDestination(CaptureOutput output, String description, OutputStream sink, boolean toStdout, Process viewer, boolean toFiles) {
         this.output = output;
         this.description = description;
+        this.toFiles = toFiles;
         this.sink = sink;
         this.toStdout = toStdout;
         this.viewer = viewer;
@@ -56,7 +58,7 @@ public final class CaptureDestination {
         boolean merged = points.size() > 1 && !c.split();
         if (c.split() && points.size() > 1) {
             return new CaptureDestination(CaptureOutput.split(p -> Path.of(OutputNames.single(p.pod().namespace(), p.pod().name(), now)), c.force()),
-                    "one pcap file per pod", null, false, null);
+                    "one pcap file per pod", null, false, null, true);
         }
         List<OutputStream> streams = new ArrayList<>();
         CaptureFile file = null;
@@ -84,7 +86,7 @@ public final class CaptureDestination {
         OutputStream sink = streams.size() == 1 ? streams.get(0) : new Tee(streams);
         CaptureOutput out = merged ? CaptureOutput.merged(sink, file) : CaptureOutput.single(sink, file);
         String description = c.toStdout() ? "stdout" : file != null ? file.finalPath().toString() : "Wireshark";
-        return new CaptureDestination(out, description, sink, c.toStdout(), viewer);
+        return new CaptureDestination(out, description, sink, c.toStdout(), viewer, file != null);
     }
 
     /** What the pods' streams are written to. */
@@ -95,6 +97,11 @@ public final class CaptureDestination {
     /** Where the packets go, for the user: a file name, "stdout", "Wireshark", "one pcap file per pod". */
     public String description() {
         return description;
+    }
+
+    /** Whether packets go to files (-w FILE, the default name, --split), which {@link #finish} keeps or removes. */
+    public boolean toFiles() {
+        return toFiles;
     }
 
     /** Finishing the output failed: it was aborted; {@link #kept()} holds what was written. */

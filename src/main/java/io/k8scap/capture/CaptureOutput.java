@@ -24,10 +24,15 @@ import java.util.function.Function;
  */
 public abstract class CaptureOutput {
     static final Duration FLUSH_EVERY = Duration.ofMillis(200);
-    /** How long a quiet pod may hold back the merge (see {@link PcapMerger}). */
-    static final Duration MERGE_WINDOW = Duration.ofMillis(250);
-    /** Records queued per pod in the merge: ≈ 250 ms at 1k packets/s; with 64 KB GRO frames at most 16 MB per pod. */
-    static final int MERGE_QUEUE = 256;
+    /**
+     * How long a quiet pod may hold back the merge (see {@link PcapMerger}): longer than the 1 s for
+     * which tcpdump's buffered kernel ring may hold a pod's packets before handing them over as a
+     * block, or a lightly used pod's packets come after newer ones of a busy pod (250 ms was enough
+     * with --immediate-mode).
+     */
+    static final Duration MERGE_WINDOW = Duration.ofMillis(1200);
+    /** Records queued per pod in the merge: ≈ 1 s at 1k packets/s; at most 4 MB of record bytes per pod whatever their size. */
+    static final int MERGE_QUEUE = 1024;
 
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "k8scap-flush");

@@ -143,17 +143,25 @@ public final class CaptureRun {
             // Each pod is announced as soon as its tcpdump listens, whatever the others do.
             Set<CapturePoint> waiting = new LinkedHashSet<>(dumps.keySet());
             long listenDeadline = System.nanoTime() + LISTEN_TIMEOUT.toNanos();
-            long deadline = limits.duration() == null ? Long.MAX_VALUE : System.nanoTime() + limits.duration().toNanos();
-            while (!stopRequested.await(waiting.isEmpty() ? 100 : 5, TimeUnit.MILLISECONDS)) {
+            // --duration counts from the first "capturing" line (a tcpdump listening), as the user sees it,
+            // or from the start when none has listened by LISTEN_TIMEOUT.
+            long deadline = Long.MAX_VALUE;
+            while (!stopRequested.await(pollMillis(waiting.isEmpty(), deadline), TimeUnit.MILLISECONDS)) {
                 for (Iterator<CapturePoint> it = waiting.iterator(); it.hasNext(); ) {
                     CapturePoint p = it.next();
                     RemoteTcpdump d = dumps.get(p);
                     if (d.listening()) {
                         onListening.accept(p);
                         it.remove();
+                        if (limits.duration() != null && deadline == Long.MAX_VALUE) {
+                            deadline = System.nanoTime() + limits.duration().toNanos();
+                        }
                     } else if (d.ended() || System.nanoTime() - listenDeadline > 0) {
                         it.remove();
                     }
+                }
+                if (limits.duration() != null && deadline == Long.MAX_VALUE && System.nanoTime() - listenDeadline > 0) {
+                    deadline = listenDeadline - LISTEN_TIMEOUT.toNanos() + limits.duration().toNanos();
                 }
                 if (dumps.values().stream().allMatch(RemoteTcpdump::ended)) {
                     stop(dumps.size() == 1 ? "tcpdump ended" : "every tcpdump ended");
@@ -229,6 +237,15 @@ public final class CaptureRun {
 
     private static final java.util.regex.Pattern ROUTINE = java.util.regex.Pattern.compile(
             "^(tcpdump: listening on |tcpdump: verbose output suppressed|\\d+ packets? (captured|received by filter|dropped by (kernel|interface)))");
+
+    /** How long the run loop waits for a stop: 5 ms while tcpdumps are still starting, else 100 ms, or less to meet --duration. */
+    private static long pollMillis(boolean allListening, long deadline) {
+        long poll = allListening ? 100 : 5;
+        if (deadline != Long.MAX_VALUE) {
+            poll = Math.min(poll, Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 1));
+        }
+        return poll;
+    }
 
     private static boolean anyFailed(Iterable<RemoteTcpdump> dumps) {
         for (RemoteTcpdump d : dumps) {

@@ -16,7 +16,8 @@ import java.time.Duration;
  * @param heartbeatTimeout the node kills tcpdump when k8scap's heartbeat (sent every
  *                         min(1 s, timeout/3)) has been silent this long; at least 1 s
  * @param immediateMode    tcpdump {@code --immediate-mode}: every packet leaves the kernel at
- *                         once instead of in blocks of up to 1 s (lower latency, a bit more CPU)
+ *                         once, in a ring of one slot per packet (64 KiB each on a veth: a 2 MiB
+ *                         ring holds 32), instead of in blocks handed over when full or after 1 s
  */
 public record TcpdumpSpec(String iface, long netnsPid, int snaplen, BpfFilter filter,
                           Duration hardDeadline, Duration heartbeatTimeout, boolean immediateMode) {
@@ -39,9 +40,14 @@ public record TcpdumpSpec(String iface, long netnsPid, int snaplen, BpfFilter fi
         }
     }
 
-    /** With {@code --immediate-mode} on. */
+    /**
+     * libpcap's buffered ring (no {@code --immediate-mode}; capture.sh adds {@code -B 8192}): it keeps
+     * every burst plain tcpdump keeps, where immediate mode's one 64 KiB slot per packet on a veth
+     * lost most of them; packets reach k8scap up to 1 s later (bench/capture-burst.sh,
+     * bench/tcpdump-settings.sh, docs/performance.md).
+     */
     public TcpdumpSpec(String iface, long netnsPid, int snaplen, BpfFilter filter, Duration hardDeadline, Duration heartbeatTimeout) {
-        this(iface, netnsPid, snaplen, filter, hardDeadline, heartbeatTimeout, true);
+        this(iface, netnsPid, snaplen, filter, hardDeadline, heartbeatTimeout, false);
     }
 
     /** Whether tcpdump runs inside another process's netns (nsenter). */

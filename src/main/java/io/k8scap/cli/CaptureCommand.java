@@ -191,7 +191,8 @@ final class CaptureCommand implements Callable<Integer> {
 
         Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !root.logging().quiet() && Tty.isTerminal(2) && stdout == System.out);
         CaptureRun.Result result;
-        try (Signals signals = new Signals(() -> run.stop("interrupted (Ctrl+C)"), () -> run.stop("terminated (SIGTERM)"))) {
+        try (Signals signals = new Signals(() -> run.stop("interrupted (Ctrl+C)"), () -> run.stop("terminated (SIGTERM)"),
+                () -> run.stop("hung up (SIGHUP)"))) {
             result = run.run();
         } finally {
             progress.close();
@@ -205,21 +206,42 @@ final class CaptureCommand implements Callable<Integer> {
             return ExitCode.FAILURE.code();
         }
         dest.end();
-        report(result, files, dest.description(), traffic, notices);
+        report(result, files, dest.toFiles() ? null : dest.description(), traffic, notices);
         return result.failure() == null ? 0 : result.failure().exitCode().code();
     }
 
-    private void report(CaptureRun.Result r, List<Path> files, String destination, TrafficSummary traffic, Notices notices) {
+    /** What to tell the user when the kernel dropped packets (tcpdump could not keep up), with what to change; null when none. */
+    static String dropWarning(long dropped, BpfFilter filter, int snaplen) {
+        if (dropped <= 0) {
+            return null;
+        }
+        return "warning: the kernel dropped " + Human.count(dropped) + (dropped == 1 ? " packet" : " packets")
+                + " before tcpdump could read them: the capture is missing them, and what looks unanswered may have been answered."
+                + " Capture less: a filter (" + (filter == null ? "'tcp port 8080', 'host 10.0.0.7'" : "narrower than '" + filter.text() + "'") + ")"
+                + (snaplen > 96 ? ", or --snaplen 96 (headers only)" : "");
+    }
+
+    /**
+     * The end: the failure, a warning when the kernel dropped packets, then the line that names what
+     * holds the packets — the files kept, or the stream ({@code stream}: stdout, Wireshark; null when
+     * the packets went to files, of which none was kept because the capture failed before any).
+     */
+    private void report(CaptureRun.Result r, List<Path> files, String stream, TrafficSummary traffic, Notices notices) {
         if (r.failure() != null) {
             notices.error(r.failure().getMessage());
         }
-        String where = files.isEmpty() ? destination : files.size() == 1 ? files.get(0).toString() : files.size() + " files " + files;
+        String drops = dropWarning(r.droppedByKernel(), bpf(), snaplen);
+        if (drops != null) {
+            notices.accept(drops);
+        }
+        String where = !files.isEmpty() ? "written to " + (files.size() == 1 ? files.get(0).toString() : files.size() + " files " + files)
+                : stream != null ? "written to " + stream : "and no file: nothing was captured before the failure";
         StringBuilder line = new StringBuilder("stopped");
         if (r.stopReason() != null) {
             line.append(" (").append(r.stopReason()).append(')');
         }
         line.append(": ").append(Human.count(r.packets())).append(r.packets() == 1 ? " packet" : " packets")
-                .append(" (").append(Human.bytes(r.bytes())).append(") written to ").append(where);
+                .append(" (").append(Human.bytes(r.bytes())).append(") ").append(where);
         if (r.pods().stream().anyMatch(p -> p.stats() != null)) {
             line.append("; node reported ").append(Human.count(r.droppedByKernel())).append(" dropped by kernel");
         }

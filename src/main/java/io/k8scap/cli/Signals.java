@@ -6,17 +6,22 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Ctrl+C (SIGINT) and SIGTERM turned into a clean stop while work is running, instead of the JVM's
- * exit: the command finishes its files and reports, then returns its exit code. {@link #close()}
- * restores the previous handlers. sun.misc.Signal is the supported JDK way (module jdk.unsupported).
+ * Ctrl+C (SIGINT), SIGTERM and SIGHUP (the terminal, or the SSH session to a jump box, closed) turned
+ * into a clean stop while work is running, instead of the JVM's exit: the command finishes its files
+ * and reports, then returns its exit code. {@link #close()} restores the previous handlers.
+ * sun.misc.Signal is the supported JDK way (module jdk.unsupported). A signal that was ignored when
+ * the JVM started stays ignored (HotSpot installs no handler for it): {@code nohup k8scap …} keeps
+ * running when the terminal closes, as nohup tcpdump does; bin/k8scap un-ignores SIGINT, which a
+ * shell ignores for a command started with {@code &}.
  */
 final class Signals implements AutoCloseable {
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
 
-    Signals(Runnable onInt, Runnable onTerm) {
+    Signals(Runnable onInt, Runnable onTerm, Runnable onHup) {
         install("INT", onInt);
         install("TERM", onTerm);
+        install("HUP", onHup);
     }
 
     private void install(String name, Runnable action) {

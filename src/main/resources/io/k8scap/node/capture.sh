@@ -11,7 +11,8 @@
 #   SNAPLEN       tcpdump -s
 #   DEADLINE      seconds; hard backstop: `timeout` SIGINTs tcpdump then, SIGKILLs 5 s later
 #   HEARTBEAT     seconds without a line on stdin after which tcpdump is killed
-#   IMMEDIATE     1 = --immediate-mode (each packet leaves the kernel at once), 0 = not
+#   IMMEDIATE     1 = --immediate-mode (each packet leaves the kernel at once, one 64 KiB ring slot
+#                 per packet on a veth: bursts are lost), 0 = not: libpcap's buffered ring, -B 8192
 #   N             how many lines the BPF filter has; 0 = no filter
 #   N lines       the filter, its line ends being its own newlines: it reaches tcpdump exactly, as
 #                 ONE argument after `--`, whatever it holds (quotes, $, newlines)
@@ -24,6 +25,9 @@
 #   k8scap-capture: missing TOOL...      a tool is not installed (exit 127)
 #   k8scap-capture: started              tcpdump was started
 #   k8scap-capture: stop                 "stop" received, SIGINT sent
+#   k8scap-capture: stop waiting …       "stop" received while the interface had traffic in the last
+#                                        2 s: SIGINT 1.1 s later, once the kernel's ring has handed
+#                                        tcpdump the block it still held (else lost, as by plain tcpdump)
 #   k8scap-capture: killed heartbeat|eof|signal|stop   tcpdump was killed (TERM, then KILL after 3 s);
 #                                        stop: it was still running 5 s after "stop" (SIGINT each second)
 #   k8scap-capture: end STATUS           tcpdump ended; STATUS is also the exit status
@@ -102,6 +106,11 @@ fi
 set -- "$@" -U -w - -s "$snaplen" -i "$iface"
 if [ "$immediate" = 1 ]; then
     set -- "$@" --immediate-mode
+else
+    # libpcap's buffered ring (TPACKET_V3: blocks packed with packets, handed over when full or 1 s
+    # after their first packet), 4x its default size: it keeps every burst plain tcpdump keeps, where
+    # --immediate-mode's one 64 KiB slot per packet lost most of them (bench/capture-burst.sh)
+    set -- "$@" -B 8192
 fi
 if [ "$lines" -gt 0 ]; then
     set -- "$@" -- "$filter"
@@ -156,26 +165,69 @@ kill_tcpdump() {
 ) </dev/null 3<&- &
 w=$!
 
+# traffic: into $pk, the bytes the capture's interface (every interface for "any") has received and
+# sent so far, from /proc/PID/net/dev of tcpdump's network namespace; empty when unknown.
+if [ "$nspid" = 0 ]; then netpid=$$; else netpid=$nspid; fi
+traffic() {
+    pk=
+    [ -r "/proc/$netpid/net/dev" ] || return 0
+    pk=0
+    while IFS= read -r l; do
+        case $l in
+            *:*) ;;
+            *) continue ;;
+        esac
+        n=${l%%:*}
+        n=${n##* }
+        if [ "$iface" = any ] || [ "$n" = "$iface" ]; then
+            # shellcheck disable=SC2086 # the counters, split into fields on purpose
+            set -- ${l#*:}
+            pk=$((pk + $1 + $9))
+        fi
+    done <"/proc/$netpid/net/dev"
+}
+
 (
     trap '' PIPE
+    # The interface's traffic at the last three heartbeats (one a second): whether anything crossed
+    # it in the last 2 s when "stop" comes.
+    traffic
+    t1=$pk t2=$pk t3=$pk
     while IFS= read -r line; do
         case $line in
             stop)
-                say stop
+                # tcpdump's kernel ring hands packets over in blocks, a block at the latest 1 s after
+                # its first packet; SIGINT ends tcpdump at once, and a block not yet handed over would
+                # be lost (plain tcpdump loses it so). Traffic in the last 2 s: wait for the ring first.
+                traffic
+                if [ -n "$pk" ] && [ "$pk" = "$t3" ]; then
+                    say stop
+                else
+                    say "stop waiting 1.1 s for the kernel's last block"
+                fi
                 # SIGINT again each second while tcpdump runs: a "stop" that arrives as tcpdump starts
                 # can be lost (timeout forwards it before tcpdump exists; tcpdump exits on one that
-                # comes before it opened the interface). Still running after 5 s: killed.
+                # comes before it opened the interface). Still running after 5 s: killed. Steps of
+                # 0.1 s: this subshell holds the channel's stderr, which must close when tcpdump ends.
                 (
                     trap '' PIPE
+                    if [ -z "$pk" ] || [ "$pk" != "$t3" ]; then
+                        sleep 1.1 </dev/null >/dev/null 2>&1 || sleep 2 </dev/null >/dev/null 2>&1
+                    fi
                     i=0
-                    while sigint && [ "$i" -lt 5 ]; do
-                        sleep 1 </dev/null >/dev/null 2>&1
+                    while running && [ "$i" -lt 50 ]; do
+                        case $i in *0) sigint ;; esac
+                        sleep 0.1 </dev/null >/dev/null 2>&1 || { sleep 1 </dev/null >/dev/null 2>&1; i=$((i + 9)); }
                         i=$((i + 1))
                     done
                     if running; then
                         kill_tcpdump stop
                     fi
                 ) </dev/null &
+                ;;
+            *)
+                traffic
+                t3=$t2 t2=$t1 t1=$pk
                 ;;
         esac
         kill -USR1 "$w" 2>/dev/null

@@ -125,4 +125,46 @@ class PackagedJarIT {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("\"version\"");
     }
+    /**
+     * A script that starts k8scap with {@code &} and later sends it SIGINT (as it would tcpdump): the
+     * shell started it with SIGINT ignored, and a JVM keeps an ignored SIGINT ignored, so the launcher
+     * must reset it. The launcher's java is a stand-in that runs the real JVM on a class that only
+     * waits: what the JVM does with the signal is what it inherited from the launcher.
+     */
+    @Test
+    void aJvmStartedWithAmpersandFromAScriptStopsOnSigint() throws Exception {
+        Path dir = Files.createTempDirectory("k8scap-sigint");
+        Files.writeString(dir.resolve("Wait.java"),
+                "public class Wait { public static void main(String[] a) throws Exception { System.out.println(\"waiting\"); Thread.sleep(60_000); } }");
+        Path fakeJava = stub(dir.resolve("java"), "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '" + dir.resolve("Wait.java") + "'");
+        Path launcher = Path.of("bin/k8scap").toAbsolutePath();
+        Run r = exec(List.of("sh", "-c", """
+                K8SCAP_JAVA="$1" "$2" version >"$3/out" &
+                p=$!
+                i=0; until grep -q waiting "$3/out" 2>/dev/null || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+                kill -INT $p
+                i=0; while kill -0 $p 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+                if kill -0 $p 2>/dev/null; then kill -KILL $p; echo "still running after SIGINT"; fi
+                wait $p; echo "exit $?"
+                """, "sh", fakeJava.toString(), launcher.toString(), dir.toString()));
+        assertThat(r.out().strip()).as(r.err()).isEqualTo("exit 130");
+    }
+
+    /** nohup (SIGHUP ignored) is kept: `nohup k8scap capture … &` goes on when the terminal closes, as nohup tcpdump does. */
+    @Test
+    void theLauncherKeepsNohupsIgnoredSighupAndUnignoresOnlySigint() throws Exception {
+        Path dir = Files.createTempDirectory("k8scap-nohup");
+        Path fakeJava = stub(dir.resolve("java"), "sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status");
+        Path launcher = Path.of("bin/k8scap").toAbsolutePath();
+        Run r = exec(List.of("sh", "-c", "K8SCAP_JAVA=\"$1\" nohup \"$2\" version & wait", "sh", fakeJava.toString(), launcher.toString()));
+        long ignored = Long.parseUnsignedLong(r.out().strip(), 16);
+        assertThat(ignored & 1).as("SIGHUP (1) still ignored, mask %s", r.out()).isEqualTo(1);
+        assertThat(ignored & 2).as("SIGINT (2) no longer ignored, mask %s", r.out()).isZero();
+    }
+
+    private static Path stub(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return file;
+    }
 }

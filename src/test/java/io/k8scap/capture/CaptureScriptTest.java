@@ -89,7 +89,7 @@ class CaptureScriptTest {
         String filter = FILTERS.get(which);
         Ran r = run("capture", List.of(), stdin(spec(filter)));
 
-        assertThat(r.tcpdumpArgv()).as(r.stderr()).containsExactly("-U", "-w", "-", "-s", "96", "-i", "eth0", "--immediate-mode", "--", filter);
+        assertThat(r.tcpdumpArgv()).as(r.stderr()).containsExactly("-U", "-w", "-", "-s", "96", "-i", "eth0", "-B", "8192", "--", filter);
         assertThat(r.stderr()).contains("k8scap-capture: started").contains("k8scap-capture: end 0");
         assertThat(r.status()).isZero();
     }
@@ -101,7 +101,7 @@ class CaptureScriptTest {
         Ran r = run("locate-capture", List.of("docker://" + "ab".repeat(32)), stdin(spec(filter)));
 
         assertThat(r.stdout()).startsWith("k8scap-locate\t-\t1\n").endsWith("done\t-\t1\n");
-        assertThat(r.tcpdumpArgv()).as(r.stderr()).containsExactly("-U", "-w", "-", "-s", "96", "-i", "eth0", "--immediate-mode", "--", filter);
+        assertThat(r.tcpdumpArgv()).as(r.stderr()).containsExactly("-U", "-w", "-", "-s", "96", "-i", "eth0", "-B", "8192", "--", filter);
         assertThat(r.stderr()).contains("k8scap-capture: started").contains("k8scap-capture: end 0");
         assertThat(r.status()).isZero();
     }
@@ -109,6 +109,13 @@ class CaptureScriptTest {
     @Test
     void withoutAFilterTcpdumpGetsNone() throws Exception {
         Ran r = run("capture", List.of(), stdin(spec(null)));
+        assertThat(r.tcpdumpArgv()).containsExactly("-U", "-w", "-", "-s", "96", "-i", "eth0", "-B", "8192");
+    }
+
+    @Test
+    void immediateModeIsTcpdumpsOwnRingWithoutTheBiggerBuffer() throws Exception {
+        TcpdumpSpec immediate = new TcpdumpSpec("eth0", 0, 96, null, Duration.ofSeconds(30), Duration.ofSeconds(10), true);
+        Ran r = run("capture", List.of(), stdin(immediate));
         assertThat(r.tcpdumpArgv()).containsExactly("-U", "-w", "-", "-s", "96", "-i", "eth0", "--immediate-mode");
     }
 

@@ -124,7 +124,7 @@ class RemoteTcpdumpOutputTest {
                 Duration.ofMillis(2500), Duration.ofSeconds(3), false)))
                 .containsExactly("capture", "eth0", "4242", "96", "3", "3", "0", "1", "port 80 and host 10.0.0.1'; touch /tmp/x #");
         assertThat(RemoteTcpdump.parameters(new TcpdumpSpec("veth1", 0, 0, BpfFilter.of("  "), Duration.ofSeconds(60), Duration.ofSeconds(10))))
-                .containsExactly("capture", "veth1", "0", "0", "60", "10", "1", "0");
+                .containsExactly("capture", "veth1", "0", "0", "60", "10", "0", "0");
         // a newline in the filter is a line end of its own: the line count keeps it exact
         assertThat(RemoteTcpdump.parameters(new TcpdumpSpec("veth1", 0, 0, BpfFilter.of("tcp\nport 80\n"), Duration.ofSeconds(60), Duration.ofSeconds(10))))
                 .endsWith("3", "tcp", "port 80", "");

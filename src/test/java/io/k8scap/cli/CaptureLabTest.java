@@ -225,6 +225,9 @@ class CaptureLabTest {
         Path out = dir.resolve("bad-filter.pcap");
         var r = capture("-n", pod.namespace(), pod.name(), "-w", out.toString(), "tcp port nope").assertExit(2);
         assertThat(r.err()).contains("nope");
+        // the last line names no file that is not there
+        assertThat(r.err().lines().filter(l -> l.startsWith("stopped")).toList()).singleElement().asString()
+                .contains("0 packets (0 B) and no file: nothing was captured before the failure").doesNotContain(out.toString());
         assertThat(out).doesNotExist();
         assertThat(Path.of(out + ".partial")).doesNotExist();
     }
@@ -435,6 +438,25 @@ class CaptureLabTest {
         assertThat(err).anyMatch(l -> l.startsWith("stopped (terminated (SIGTERM))"));
         assertNoTcpdumpLeft(port);
         assertThat(cwd.resolve("t.pcap")).exists();
+    }
+
+    /** The terminal, or the SSH session to a jump box, closes: the same clean stop as SIGTERM, not a .partial file. */
+    @Test
+    void sighupStopsLikeSigtermWithACompleteFileAndNothingLeft() throws Exception {
+        String port = uniquePort();
+        Path cwd = Files.createTempDirectory(dir, "hup");
+        Lab.LabPod pod = lab.pod("containerd");
+        Child c = startChild(cwd, "-n", pod.namespace(), pod.name(), "-w", "h.pcap", "tcp port " + port);
+        assertThat(tcpdumpsWith(port)).isEqualTo(1);
+        signal(c.process(), "HUP");
+        assertThat(c.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+        List<String> err = rest(c);
+        assertThat(c.process().exitValue()).as(String.join("\n", err)).isZero();
+        assertThat(err).filteredOn(l -> l.startsWith("stopped")).singleElement().asString()
+                .startsWith("stopped (hung up (SIGHUP)): 0 packets").contains("/h.pcap; node reported 0 dropped by kernel");
+        assertNoTcpdumpLeft(port);
+        assertThat(cwd.resolve("h.pcap.partial")).doesNotExist();
+        assertThat(tshark(cwd.resolve("h.pcap"), "frame.number")).isEmpty();
     }
 
     @Test

@@ -380,6 +380,36 @@ class ViaPodLabTest {
         }
     }
 
+    /** Issue #14 through a helper pod: a real capture replayed at top speed, 5 times, keeps at least what plain tcpdump beside it keeps. */
+    @Test
+    void aReplayedBurstViaPodKeepsAtLeastWhatPlainTcpdumpKeeps() throws Exception {
+        Lab.LabPod pod = lab.pod("docker");
+        String veth = lab.truth("docker").hostIf();
+        String marker = uniquePort();
+        Path out = dir.resolve("burst-via-pod.pcap");
+        Path plainOut = dir.resolve("burst-plain.pcap");
+        java.util.concurrent.CompletableFuture<CliRunner.Result> k = java.util.concurrent.CompletableFuture.supplyAsync(() -> run("capture",
+                "-n", pod.namespace(), pod.name(), "-w", out.toString(), "--duration", "6s", "--via", "pod",
+                "(" + CaptureFidelityLabTest.FILTER + ") or port " + marker));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (io.k8scap.lab.LabTraffic.tcpdumpsWith(marker) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(io.k8scap.lab.LabTraffic.tcpdumpsWith(marker)).as("k8scap's tcpdump runs").isEqualTo(1);
+        Process plain = CaptureFidelityLabTest.plainTcpdump(veth, plainOut);
+        Thread.sleep(500); // k8scap's tcpdump opened its interface (its "listening" line is not visible from here)
+        CaptureFidelityLabTest.replay(veth, "afs.pcap", 5);
+        Thread.sleep(1500);
+        CaptureFidelityLabTest.stop(plain);
+        var r = k.get(60, TimeUnit.SECONDS).assertExit(0);
+
+        long plainKept = CaptureFidelityLabTest.packets(plainOut);
+        assertThat(plainKept).isPositive();
+        assertThat(CaptureFidelityLabTest.packets(out)).as("plain tcpdump kept %d; %s", plainKept, r.err()).isGreaterThanOrEqualTo(plainKept);
+        assertNoTcpdumpLeft(marker, Duration.ofSeconds(10));
+        assertNoHelperPodLeft();
+    }
+
     @Test
     void durationStopsACaptureThatSeesNothingWithACompleteFile() throws Exception {
         Lab.LabPod pod = lab.pod("docker");
