@@ -49,7 +49,7 @@ public final class KubeClients {
 
     /** Reads the kubeconfig and builds a client; throws CONFIG (3) with one line naming the file or context. */
     public static KubeConnection connect(KubeSettings settings) {
-        return connect(settings, System.getenv("KUBECONFIG"), Path.of(System.getProperty("user.home")));
+        return connect(settings, System.getenv("KUBECONFIG"), io.k8scap.Home.dir());
     }
 
     /**
@@ -89,7 +89,7 @@ public final class KubeClients {
      * over: a wrong guess costs time, never changes an outcome.
      */
     public static void prepare(KubeSettings guess) {
-        prepare(guess, System.getenv("KUBECONFIG"), Path.of(System.getProperty("user.home")));
+        prepare(guess, System.getenv("KUBECONFIG"), io.k8scap.Home.dir());
     }
 
     /** As {@link #prepare(KubeSettings)}, with $KUBECONFIG and the home directory passed in (tests); returns the result to come. */
