@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release archive and its krew plugin manifest:
-#   target/release/k8scap-VERSION.tar.gz   k8scap-VERSION/{bin/k8scap, lib/k8scap/k8scap.jar, README.md, LICENSE}
+#   target/release/k8scap-VERSION.tar.gz   k8scap-VERSION/{bin/k8scap, bin/kubectl_complete-k8scap, lib/k8scap/k8scap.jar, README.md, LICENSE}
 #   target/release/k8scap.yaml             the krew manifest (scripts/krew/k8scap.yaml), sha256 of that archive
 # Install it as a kubectl plugin with krew (no download: --archive is used as is):
 #   kubectl krew install --manifest=target/release/k8scap.yaml --archive=target/release/k8scap-VERSION.tar.gz
@@ -44,7 +44,7 @@ name=k8scap-$version
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/$name/bin" "$stage/$name/lib/k8scap"
-install -m 0755 "$here/bin/k8scap" "$stage/$name/bin/k8scap"
+install -m 0755 "$here/bin/k8scap" "$here/bin/kubectl_complete-k8scap" "$stage/$name/bin/"
 install -m 0644 "$jar" "$stage/$name/lib/k8scap/k8scap.jar"
 install -m 0644 "$here/README.md" "$here/LICENSE" "$stage/$name/"
 

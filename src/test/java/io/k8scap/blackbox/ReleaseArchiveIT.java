@@ -116,6 +116,7 @@ class ReleaseArchiveIT {
             Path bin = installDir.resolve((String) platform.get("bin")).normalize();
             assertThat(bin).as("bin").startsWithRaw(installDir).isExecutable();
             assertThat(installDir.resolve("README.md")).isRegularFile();
+            assertThat(installDir.resolve("bin/kubectl_complete-k8scap")).as("kubectl's completion helper").isExecutable();
             binDir = Files.createDirectories(dir.resolve("bin"));
             Files.createSymbolicLink(binDir.resolve("kubectl-k8scap"), bin);
         }
