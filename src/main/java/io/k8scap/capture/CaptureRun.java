@@ -3,9 +3,6 @@ package io.k8scap.capture;
 import io.k8scap.K8sCapException;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.RemoteTcpdump;
-import io.k8scap.node.TcpdumpSpec;
-import io.k8scap.node.TcpdumpStats;
 import io.k8scap.pcap.PcapHeader;
 import io.k8scap.pcap.PcapStreamParser;
 import io.k8scap.pcap.TrafficSummary;
@@ -41,7 +38,17 @@ public final class CaptureRun {
     public record Limits(Duration duration, Long maxPackets, Long maxBytes) {}
 
     /** tcpdump settings shared by all pods. */
-    public record TcpdumpSettings(int snaplen, String filter, Duration hardDeadline, Duration heartbeatTimeout) {
+    public record TcpdumpSettings(int snaplen, BpfFilter filter, Duration hardDeadline, Duration heartbeatTimeout) {
+        /** Backstop on the node when no --duration is given: tcpdump stops by itself after this. */
+        public static final Duration DEFAULT_HARD_DEADLINE = Duration.ofHours(12);
+        /** The node kills tcpdump when k8scap's heartbeat has been silent this long (cut connection). */
+        public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(15);
+
+        /** For a capture of {@code duration} (null: until stopped): the node's deadline is 30 s later. */
+        public static TcpdumpSettings of(int snaplen, BpfFilter filter, Duration duration) {
+            return new TcpdumpSettings(snaplen, filter, duration == null ? DEFAULT_HARD_DEADLINE : duration.plusSeconds(30), HEARTBEAT_TIMEOUT);
+        }
+
         /** The tcpdump to run for {@code p}. */
         public TcpdumpSpec spec(CapturePoint p) {
             return new TcpdumpSpec(p.iface(), p.netnsPid(), snaplen, filter, hardDeadline, heartbeatTimeout);

@@ -2,45 +2,32 @@ package io.k8scap.cli;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;
-import io.k8scap.capture.CaptureOutput;
-import io.k8scap.capture.CapturePlanner;
+import io.k8scap.capture.BpfFilter;
+import io.k8scap.capture.CaptureDestination;
 import io.k8scap.capture.CapturePoint;
 import io.k8scap.capture.CaptureRun;
-import io.k8scap.capture.DurationText;
-import io.k8scap.capture.OutputNames;
+import io.k8scap.capture.CaptureSessions;
 import io.k8scap.cluster.KubeClients;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.KubeSettings;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
 import io.k8scap.cluster.TargetResolver;
-import io.k8scap.node.ContainerLocation;
-import io.k8scap.node.ContainerRef;
-import io.k8scap.node.NodeFacts;
-import io.k8scap.node.NodeFanOut;
-import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.RemoteTcpdump;
 import io.k8scap.node.pod.NodeAccessChooser;
 import io.k8scap.pcap.CaptureFile;
 import io.k8scap.pcap.TrafficSummary;
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +40,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code k8scap capture}: the node's tcpdump for each chosen pod, streamed back into one local file
  * (pcap for one pod, pcapng merged by time for several), stdout or Wireshark — and nothing left
- * running on any node, whatever happens to k8scap (see {@link io.k8scap.node.RemoteTcpdump}).
+ * running on any node, whatever happens to k8scap. Options, validation and what the user reads are
+ * here; where to capture ({@link CaptureSessions}), where the packets go ({@link CaptureDestination}),
+ * the run ({@link CaptureRun}) and each node's tcpdump ({@link io.k8scap.capture.RemoteTcpdump}) are capture/'s.
  */
 @Command(name = "capture",
         sortOptions = false,
@@ -73,11 +62,6 @@ import picocli.CommandLine.Spec;
             "  k8scap capture -n flyte -l app=flyteadmin -w all.pcapng",
             "  k8scap capture -n flyte flyteadmin --inside --interface lo --count 100"})
 final class CaptureCommand implements Callable<Integer> {
-    private static final int NODE_PARALLELISM = 8;
-    /** Backstop on the node when no --duration is given: tcpdump stops by itself after this. */
-    static final Duration DEFAULT_HARD_DEADLINE = Duration.ofHours(12);
-    /** The node kills tcpdump when k8scap's heartbeat has been silent this long (cut connection). */
-    static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(15);
 
     @Spec
     CommandSpec spec;
@@ -156,10 +140,10 @@ final class CaptureCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<String> targets = selector == null && !positionals.isEmpty() ? List.of(positionals.get(0)) : List.of();
-        String bpf = bpf();
+        BpfFilter bpf = bpf();
         PrintStream stdout = root.rawOut();
         boolean toStdout = "-".equals(write);
-        validate(targets, bpf, stdout);
+        validate(targets, stdout);
         if (write != null && !toStdout) {
             CaptureFile.check(Path.of(write), force); // before anything starts on a node
         }
@@ -175,139 +159,23 @@ final class CaptureCommand implements Callable<Integer> {
             }
             Map<NodeTarget, List<ResolvedPod>> byNode = PodsByNode.group(kc.client(), pods, nodeAccess.nodeAddress);
             NodeAccessChooser access = new NodeAccessChooser(kc.client(), nodeAccess.settings(),
-                    via.podSettings(duration == null ? DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
-            Map<NodeTarget, NodeSession> sessions = new ConcurrentHashMap<>();
-            Map<CapturePoint, RemoteTcpdump> started = new ConcurrentHashMap<>();
-            CaptureRun.TcpdumpSettings settings = new CaptureRun.TcpdumpSettings(snaplen, bpf,
-                    duration == null ? DEFAULT_HARD_DEADLINE : duration.plusSeconds(30), HEARTBEAT_TIMEOUT);
-            try {
-                List<CapturePoint> points = locate(byNode, access, sessions, started, settings, notices);
-                return capture(points, started, sessions, settings, targets, stdout, toStdout, notices);
-            } finally {
-                started.values().forEach(RemoteTcpdump::close); // at once when they ended; else they are stopped
-                sessions.values().forEach(NodeSession::close);
+                    via.podSettings(duration == null ? CaptureRun.TcpdumpSettings.DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)), notices, Logging.verbosity() > 1);
+            CaptureRun.TcpdumpSettings settings = CaptureRun.TcpdumpSettings.of(snaplen, bpf, duration);
+            try (CaptureSessions nodes = new CaptureSessions(settings, notices, notices::error)) {
+                List<CapturePoint> points = nodes.locate(byNode, (node, ns) -> access.open(node, via.via, ns), inside, podInterface);
+                return capture(points, nodes, settings, targets, stdout, notices);
             }
         }
     }
 
-    /**
-     * One session per node (SSH or a helper pod; kept open for the capture), one locate run for its
-     * pods, and where to capture each. The first pod of each node that can be captured gets its
-     * tcpdump started on that same locate channel ({@link RemoteTcpdump#locateThenStart}: one sshd
-     * session less before the first packet); the other pods' are started by the {@link CaptureRun}.
-     */
-    private List<CapturePoint> locate(Map<NodeTarget, List<ResolvedPod>> byNode, NodeAccessChooser access, Map<NodeTarget, NodeSession> sessions,
-                                      Map<CapturePoint, RemoteTcpdump> started, CaptureRun.TcpdumpSettings settings,
-                                      Notices notices) throws InterruptedException {
-        List<NodeFanOut.Outcome<List<Planned>>> outcomes = NodeFanOut.run(new ArrayList<>(byNode.keySet()), NODE_PARALLELISM, node -> {
-            List<ResolvedPod> onNode = byNode.get(node);
-            NodeSession session = access.open(node, via.via, onNode.get(0).namespace());
-            sessions.put(node, session);
-            List<Planned> planned = new ArrayList<>(); // per pod, in order
-            RemoteTcpdump.Located located = RemoteTcpdump.locateThenStart(session,
-                    onNode.stream().map(p -> ContainerRef.parse(p.containerId())).toList(), settings.heartbeatTimeout(), facts -> {
-                        for (int i = 0; i < onNode.size(); i++) {
-                            planned.add(plan(onNode.get(i), node, facts, facts.containers().get(i), notices));
-                        }
-                        return planned.stream().map(Planned::point).filter(java.util.Objects::nonNull)
-                                .findFirst().map(settings::spec).orElse(null);
-                    });
-            if (located.tcpdump() != null) {
-                planned.stream().map(Planned::point).filter(java.util.Objects::nonNull).findFirst()
-                        .ifPresent(first -> started.put(first, located.tcpdump()));
-            }
-            return planned;
-        });
-        List<CapturePoint> points = new ArrayList<>();
-        K8sCapException first = null;
-        for (NodeFanOut.Outcome<List<Planned>> o : outcomes) {
-            List<ResolvedPod> onNode = byNode.get(o.node());
-            for (int i = 0; i < onNode.size(); i++) {
-                Planned planned = o.ok() ? o.value().get(i) : new Planned(null, o.failure());
-                if (planned.point() != null) {
-                    points.add(planned.point());
-                } else {
-                    K8sCapException e = planned.error();
-                    first = first == null ? e : first;
-                    if (byNode.values().stream().mapToInt(List::size).sum() > 1) {
-                        notices.error(onNode.get(i).key() + ": " + e.getMessage());
-                    }
-                }
-            }
-        }
-        if (points.isEmpty()) {
-            throw first;
-        }
-        if (first != null) {
-            notices.accept("capturing the other " + points.size() + " pod(s)");
-        }
-        return points;
-    }
-
-    /** Where one pod is captured ({@code point}), or why it cannot be ({@code error}). */
-    private record Planned(CapturePoint point, K8sCapException error) {}
-
-    /** Where to capture one located pod, or why it cannot be. */
-    private Planned plan(ResolvedPod pod, NodeTarget node, NodeFacts facts, ContainerLocation loc, Notices notices) {
-        try {
-            if (loc.ok() && !facts.tools().containsKey("tcpdump")) {
-                throw K8sCapException.unavailable("tcpdump is not installed on node " + node.name()
-                        + ": install it there (apt-get install tcpdump, dnf install tcpdump), or capture from a helper pod with --via pod");
-            }
-            return new Planned(CapturePlanner.plan(pod, node, loc, inside, podInterface, notices), null);
-        } catch (K8sCapException e) {
-            return new Planned(null, e);
-        }
-    }
-
-    private int capture(List<CapturePoint> points, Map<CapturePoint, RemoteTcpdump> started, Map<NodeTarget, NodeSession> sessions,
-                        CaptureRun.TcpdumpSettings settings, List<String> targets, PrintStream stdout, boolean toStdout,
-                        Notices notices) throws IOException {
-        boolean merged = points.size() > 1 && !split;
-        Instant now = Instant.now();
-        CaptureFile file = null;
-        Process viewer = null;
-        OutputStream sink;
-        CaptureOutput out;
-        String destination;
-        if (split && points.size() > 1) {
-            out = CaptureOutput.split(p -> Path.of(OutputNames.single(p.pod().namespace(), p.pod().name(), now)), force);
-            sink = null;
-            destination = "one pcap file per pod";
-        } else {
-            List<OutputStream> streams = new ArrayList<>();
-            // Wireshark first: when it cannot start, no file has been created that would need removing.
-            if (wireshark) {
-                viewer = startWireshark();
-            }
-            try {
-                if (toStdout) {
-                    streams.add(stdout == System.out ? new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16) : stdout);
-                } else if (write != null || !wireshark) {
-                    String name = write != null ? write : merged
-                            ? OutputNames.merged(points.get(0).pod().namespace(), targets.isEmpty() ? selector : targets.get(0), now)
-                            : OutputNames.single(points.get(0).pod().namespace(), points.get(0).pod().name(), now);
-                    file = CaptureFile.create(Path.of(name), force);
-                    streams.add(file.out());
-                }
-            } catch (RuntimeException e) {
-                if (viewer != null) {
-                    viewer.destroy();
-                }
-                throw e;
-            }
-            if (viewer != null) {
-                streams.add(new BufferedOutputStream(viewer.getOutputStream(), 1 << 16));
-            }
-            sink = streams.size() == 1 ? streams.get(0) : new Tee(streams);
-            out = merged ? CaptureOutput.merged(sink, file) : CaptureOutput.single(sink, file);
-            destination = toStdout ? "stdout" : file != null ? file.finalPath().toString() : "Wireshark";
-        }
-
+    private int capture(List<CapturePoint> points, CaptureSessions nodes, CaptureRun.TcpdumpSettings settings, List<String> targets,
+                        PrintStream stdout, Notices notices) throws IOException {
+        CaptureDestination dest = CaptureDestination.open(points,
+                new CaptureDestination.Choice(write, wireshark, split, force, targets.isEmpty() ? selector : targets.get(0)), stdout, Instant.now());
         TrafficSummary traffic = summary || output.format == OutputOptions.Format.json || output.format == OutputOptions.Format.yaml
                 ? new TrafficSummary() : null;
-        CaptureRun run = new CaptureRun(points, started, sessions, out, new CaptureRun.Limits(duration, count, maxSize), settings,
-                traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + destination));
+        CaptureRun run = new CaptureRun(points, nodes.started(), nodes.sessions(), dest.output(), new CaptureRun.Limits(duration, count, maxSize), settings,
+                traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + dest.description()));
 
         Progress progress = Progress.start(spec.commandLine().getErr(), run, points.size(), !Logging.quiet() && Tty.isTerminal(2) && stdout == System.out);
         CaptureRun.Result result;
@@ -318,24 +186,14 @@ final class CaptureCommand implements Callable<Integer> {
         }
 
         List<Path> files;
-        if (result.failure() != null && result.packets() == 0) {
-            files = out.abort();
-        } else {
-            try {
-                files = out.finish();
-            } catch (IOException | K8sCapException e) {
-                files = out.abort();
-                notices.error("cannot complete the capture file: " + e.getMessage() + (files.isEmpty() ? "" : "; what was written is in " + files));
-                return ExitCode.FAILURE.code();
-            }
+        try {
+            files = dest.finish(result);
+        } catch (CaptureDestination.Incomplete e) {
+            notices.error("cannot complete the capture file: " + e.getMessage() + (e.kept().isEmpty() ? "" : "; what was written is in " + e.kept()));
+            return ExitCode.FAILURE.code();
         }
-        if (sink != null && toStdout) {
-            sink.flush();
-        }
-        if (viewer != null) {
-            viewer.getOutputStream().close();
-        }
-        report(result, files, destination, traffic, notices);
+        dest.end();
+        report(result, files, dest.description(), traffic, notices);
         return result.failure() == null ? 0 : result.failure().exitCode().code();
     }
 
@@ -386,15 +244,20 @@ final class CaptureCommand implements Callable<Integer> {
 
     record CaptureView(List<String> files, long packets, long bytes, String stopReason, List<PodView> pods, TrafficSummary.Report summary) {}
 
-    private String bpf() {
+    /** The filter, checked here once: what passes reaches tcpdump exactly. */
+    private BpfFilter bpf() {
         List<String> rest = selector == null && !positionals.isEmpty() ? positionals.subList(1, positionals.size()) : positionals;
         if (!rest.isEmpty() && filter != null) {
             throw new ParameterException(spec.commandLine(), "give the filter either as trailing arguments or with --filter, not both");
         }
-        return filter != null ? filter : rest.isEmpty() ? null : String.join(" ", rest);
+        try {
+            return BpfFilter.of(filter != null ? filter : rest.isEmpty() ? null : String.join(" ", rest));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
-    private void validate(List<String> targets, String bpf, PrintStream stdout) {
+    private void validate(List<String> targets, PrintStream stdout) {
         if (targets.isEmpty() && selector == null) {
             throw new ParameterException(spec.commandLine(), "capture needs a TARGET (pod, KIND/NAME or workload name) or -l SELECTOR");
         }
@@ -425,49 +288,6 @@ final class CaptureCommand implements Callable<Integer> {
         }
         if (podInterface != null && !podInterface.matches("[A-Za-z0-9_.@:-]{1,15}")) {
             throw new ParameterException(spec.commandLine(), "'" + podInterface + "' is not an interface name (e.g. eth0, lo, any)");
-        }
-        if (bpf != null && bpf.indexOf('\0') >= 0) {
-            throw new ParameterException(spec.commandLine(), "the filter cannot contain a NUL character");
-        }
-    }
-
-    private static Process startWireshark() {
-        try {
-            return new ProcessBuilder("wireshark", "-k", "-i", "-")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (IOException e) {
-            throw K8sCapException.unavailable("cannot start wireshark on this machine (" + e.getMessage()
-                    + "); install it, or pipe instead: k8scap capture … -w - | wireshark -k -i -");
-        }
-    }
-
-    /** Writes to several streams (a file and Wireshark). */
-    private static final class Tee extends OutputStream {
-        private final List<OutputStream> outs;
-
-        Tee(List<OutputStream> outs) {
-            this.outs = outs;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            for (OutputStream o : outs) {
-                o.write(b);
-            }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            for (OutputStream o : outs) {
-                o.write(b, off, len);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            for (OutputStream o : outs) {
-                o.flush();
-            }
         }
     }
 }

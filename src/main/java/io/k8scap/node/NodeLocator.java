@@ -75,7 +75,7 @@ public final class NodeLocator {
     }
 
     /** The locate script's arguments for {@code containers}: each spec once, unsendable ones left out. */
-    static List<String> specs(List<ContainerRef> containers) {
+    public static List<String> specs(List<ContainerRef> containers) {
         LinkedHashSet<String> specs = new LinkedHashSet<>();
         for (ContainerRef c : containers) {
             if (sendable(c)) {
@@ -89,7 +89,7 @@ public final class NodeLocator {
      * The facts from one run of the locate script: its exit status, its stdout, and the last line of
      * its stderr (for the failure message).
      */
-    static NodeFacts interpret(NodeSession session, List<ContainerRef> containers, int status, String stdout, String lastErrLine) {
+    public static NodeFacts interpret(NodeSession session, List<ContainerRef> containers, int status, String stdout, String lastErrLine) {
         NodeTarget node = session.target();
         if (status != 0) {
             String last = lastErrLine == null ? "" : abbreviate(lastErrLine);

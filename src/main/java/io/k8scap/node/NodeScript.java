@@ -11,9 +11,14 @@ import java.util.List;
 /**
  * A node-side POSIX sh script shipped as a resource ({@code src/main/resources/io/k8scap/node/NAME.sh}).
  * The script text travels as one quoted {@code sh -c} argument and its arguments as quoted positional
- * parameters ({@code $1 $2 …}); nothing is ever spliced into the script text.
+ * parameters ({@code $1 $2 …}) or on stdin; nothing is ever spliced into the script text. Every
+ * script gets the one shared preamble ({@code preamble.sh}), and may take in another script whole
+ * with an {@code #include NAME} line (as {@code locate-capture.sh} does locate.sh and capture.sh).
  */
 public final class NodeScript {
+    /** What every script starts with: PATH and LC_ALL for the node's tools. */
+    static final String PREAMBLE = "preamble";
+    private static final java.util.regex.Pattern INCLUDE = java.util.regex.Pattern.compile("#include ([a-z][a-z0-9/-]*)");
     private static final java.util.regex.Pattern HEREDOC = java.util.regex.Pattern.compile("<<-?\\s*'?\"?([A-Za-z_][A-Za-z0-9_]*)");
 
     private final String name;
@@ -55,28 +60,49 @@ public final class NodeScript {
         return out.toString();
     }
 
+    /**
+     * Loads {@code NAME.sh}: the shared {@code preamble.sh} (PATH, LC_ALL), then the script, with
+     * each {@code #include OTHER} line replaced by that script's own text (without its preamble).
+     */
     public static NodeScript load(String name) {
+        return new NodeScript(name, read(PREAMBLE) + expand(name, 0));
+    }
+
+    /** The script's text with its includes expanded, without the preamble. */
+    private static String expand(String name, int depth) {
+        if (depth > 4) {
+            throw new K8sCapException(ExitCode.FAILURE, "node script " + name + ".sh: includes nested too deep");
+        }
+        StringBuilder out = new StringBuilder();
+        for (String line : read(name).split("\n", -1)) {
+            java.util.regex.Matcher m = INCLUDE.matcher(line);
+            if (m.matches()) {
+                out.append(expand(m.group(1), depth + 1));
+            } else {
+                out.append(line).append('\n');
+            }
+        }
+        out.setLength(out.length() - 1); // the split's last element had no newline
+        return out.toString();
+    }
+
+    private static String read(String name) {
         String resource = name + ".sh";
         try (InputStream in = NodeScript.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new K8sCapException(ExitCode.FAILURE, "node script " + resource + " is missing from the k8scap jar; rebuild it");
             }
-            return new NodeScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new K8sCapException(ExitCode.FAILURE, "cannot read node script " + resource + ": " + e.getMessage(), e);
         }
-    }
-
-    /** A script made of others' parts (already compact); it runs as {@code k8scap-NAME}. */
-    static NodeScript of(String name, String text) {
-        return new NodeScript(name, text);
     }
 
     public String name() {
         return name;
     }
 
-    /** The script as written, comments included. */
+    /** The script as it runs: the preamble, then the script with its includes, comments included. */
     public String text() {
         return text;
     }

@@ -1,16 +1,22 @@
 # k8scap-capture: run ONE tcpdump for one pod on this node, its life tied to this SSH channel.
 # POSIX sh (dash, busybox ash); no bash-isms; nothing written to disk.
 #
-# Arguments (quoted positional parameters; data, never evaluated):
-#   $1 IFACE      interface to capture on
-#   $2 NETNS_PID  0 = this node's netns; else the PID whose netns tcpdump enters (nsenter -t PID -n)
-#   $3 SNAPLEN    tcpdump -s
-#   $4 DEADLINE   seconds; hard backstop: `timeout` SIGINTs tcpdump then, SIGKILLs 5 s later
-#   $5 HEARTBEAT  seconds without a line on stdin after which tcpdump is killed
-#   $6 IMMEDIATE  1 = --immediate-mode (each packet leaves the kernel at once), 0 = not
-#   $7 FILTER     optional BPF expression, handed to tcpdump as ONE argument after `--`
+# stdin, first: the parameters, one per line (data, never evaluated; no argument on the command
+# line, so that the first pod of a node, whose parameters follow its locate answer on the same
+# channel, and every other pod get them the one same way):
+#   capture       the word itself; anything else, EOF, or 30 s without all the parameters (a
+#                 connection cut while k8scap decides) ends the script before tcpdump, status 0
+#   IFACE         interface to capture on
+#   NETNS_PID     0 = this node's netns; else the PID whose netns tcpdump enters (nsenter -t PID -n)
+#   SNAPLEN       tcpdump -s
+#   DEADLINE      seconds; hard backstop: `timeout` SIGINTs tcpdump then, SIGKILLs 5 s later
+#   HEARTBEAT     seconds without a line on stdin after which tcpdump is killed
+#   IMMEDIATE     1 = --immediate-mode (each packet leaves the kernel at once), 0 = not
+#   N             how many lines the BPF filter has; 0 = no filter
+#   N lines       the filter, its line ends being its own newlines: it reaches tcpdump exactly, as
+#                 ONE argument after `--`, whatever it holds (quotes, $, newlines)
 #
-# stdin : lines from k8scap. "stop" = clean stop (SIGINT: tcpdump flushes and prints its
+# stdin, then: lines from k8scap. "stop" = clean stop (SIGINT: tcpdump flushes and prints its
 #         counters); any other line is a heartbeat. EOF (k8scap died, connection closed) or no
 #         line for HEARTBEAT seconds (connection silently cut) = tcpdump is killed.
 # stdout: the pcap stream, byte for byte as tcpdump writes it (-U -w -); nothing else ever.
@@ -29,10 +35,6 @@
 # Each of timeout (deadline), watchdog (heartbeat) and reader (EOF) ends tcpdump on its own, so
 # killing any one of them, or this shell, still leaves nothing running for long.
 
-PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/bin:/home/kubernetes/bin"
-LC_ALL=C
-export PATH LC_ALL
-
 say() {
     printf 'k8scap-capture: %s\n' "$*" >&2
 }
@@ -44,17 +46,40 @@ isnum() {
     return 0
 }
 
-if [ $# -lt 6 ] || ! isnum "$2" || ! isnum "$3" || ! isnum "$4" || ! isnum "$5" || [ "$4" -lt 1 ] || [ "$5" -lt 1 ]; then
-    say "usage: capture.sh IFACE NETNS_PID SNAPLEN DEADLINE HEARTBEAT IMMEDIATE [FILTER]"
+# param: the next parameter line into $p; EOF ends the script (nothing started yet).
+( trap 'kill $! 2>/dev/null; exit 0' TERM; sleep 30 & wait $!; kill -TERM $$ 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+pw=$!
+param() {
+    IFS= read -r p || { kill "$pw" 2>/dev/null; exit 0; }
+}
+param
+[ "$p" = capture ] || { kill "$pw" 2>/dev/null; exit 0; }
+param; iface=$p
+param; nspid=$p
+param; snaplen=$p
+param; deadline=$p
+param; hb=$p
+param; immediate=$p
+param; lines=$p
+if [ -z "$iface" ] || ! isnum "$nspid" || ! isnum "$snaplen" || ! isnum "$deadline" || ! isnum "$hb" || ! isnum "$lines" \
+    || [ "$deadline" -lt 1 ] || [ "$hb" -lt 1 ]; then
+    kill "$pw" 2>/dev/null
+    say "usage: capture.sh reads on stdin: capture IFACE NETNS_PID SNAPLEN DEADLINE HEARTBEAT IMMEDIATE N, then N filter lines"
     exit 2
 fi
-iface=$1
-nspid=$2
-snaplen=$3
-deadline=$4
-hb=$5
-immediate=$6
-filter=${7-}
+filter=
+i=0
+while [ "$i" -lt "$lines" ]; do
+    param
+    if [ "$i" = 0 ]; then
+        filter=$p
+    else
+        filter="$filter
+$p"
+    fi
+    i=$((i + 1))
+done
+kill "$pw" 2>/dev/null
 
 missing=
 for tool in tcpdump timeout; do
@@ -78,7 +103,7 @@ set -- "$@" -U -w - -s "$snaplen" -i "$iface"
 if [ "$immediate" = 1 ]; then
     set -- "$@" --immediate-mode
 fi
-if [ -n "$filter" ]; then
+if [ "$lines" -gt 0 ]; then
     set -- "$@" -- "$filter"
 fi
 

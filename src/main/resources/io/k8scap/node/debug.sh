@@ -13,8 +13,6 @@
 # and exit status 125; CODE: notools (DETAIL: what is missing), gone (the process exited),
 # denied (not root). After that, the exit status is the command's own.
 
-PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-export PATH
 
 fail() {
     printf 'k8scap-debug-error\t%s\t%s\n' "$1" "$2" >&2

@@ -32,9 +32,6 @@
 # Every container gets either a pid record or an err record; an err never stops the others.
 # The exit status is 0 whenever the script ran to the end.
 
-PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/bin:/home/kubernetes/bin"
-LC_ALL=C
-export PATH LC_ALL
 T=$(printf '\t')
 
 # rec TYPE SPEC FIELD...: one record, fields joined by tabs.

@@ -35,9 +35,6 @@
 #   done                  empty, always last: its presence proves the output is complete
 # The exit status is 0 whenever the script ran to the end (2 on bad arguments).
 
-PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/bin:/home/kubernetes/bin"
-LC_ALL=C
-export PATH LC_ALL
 
 B="$1"
 MODE="$2"

@@ -435,7 +435,7 @@ class ViaPodLabTest {
             assertThat(capture.exit().get(10, TimeUnit.SECONDS)).isNotNull();
             assertThat(capture.clientClosed()).isTrue();
             assertThat(capture.stderr()).contains("k8scap-capture: killed eof");
-            assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(CaptureCommand.HEARTBEAT_TIMEOUT);
+            assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(io.k8scap.capture.CaptureRun.TcpdumpSettings.HEARTBEAT_TIMEOUT);
             assertThat(cwd.resolve("k.pcap")).doesNotExist();
             assertThat(cwd.resolve("k.pcap.partial")).exists();
 

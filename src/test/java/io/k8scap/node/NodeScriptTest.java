@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class NodeScriptTest {
     @ParameterizedTest
-    @ValueSource(strings = {"locate", "capture", "debug", "proxy"})
+    @ValueSource(strings = {"locate", "capture", "locate-capture", "debug", "proxy"})
     void whatTravelsIsValidShWithoutCommentsAndMuchShorter(String name) throws Exception {
         NodeScript s = NodeScript.load(name);
         String compact = s.compactText();
@@ -22,6 +22,15 @@ class NodeScriptTest {
         Process p = new ProcessBuilder("sh", "-n", "-c", compact).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"locate", "capture", "locate-capture", "debug", "proxy"})
+    void everyScriptStartsWithTheOneSharedPreamble(String name) {
+        String compact = NodeScript.load(name).compactText();
+        assertThat(compact).startsWith("PATH=\"$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/bin:/home/kubernetes/bin\"\n"
+                + "LC_ALL=C\nexport PATH LC_ALL\n");
+        assertThat(compact.split("export PATH LC_ALL", -1)).as("once, even with includes").hasSize(2);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.k8scap.node;
+package io.k8scap.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** What the node's capture.sh reads on stdin, and how a failing pcap sink is handled. */
 class RemoteTcpdumpHeartbeatTest {
 
-    static String readAvailable(RemoteTcpdump.Heartbeat hb, int lines) throws IOException {
+    static String readAvailable(Heartbeat hb, int lines) throws IOException {
         StringBuilder sb = new StringBuilder();
         byte[] b = new byte[64];
         while (sb.chars().filter(c -> c == '\n').count() < lines) {
@@ -27,7 +27,7 @@ class RemoteTcpdumpHeartbeatTest {
 
     @Test
     void beatsAtTheIntervalThenStopThenEofAfterClose() throws Exception {
-        RemoteTcpdump.Heartbeat hb = new RemoteTcpdump.Heartbeat(200);
+        Heartbeat hb = new Heartbeat(200);
         long t0 = System.nanoTime();
         assertThat(readAvailable(hb, 1)).isEqualTo("hb\n");
         assertThat(System.nanoTime() - t0).as("the first beat is immediate").isLessThan(100_000_000L);
@@ -44,7 +44,7 @@ class RemoteTcpdumpHeartbeatTest {
 
     @Test
     void aFailingSinkKeepsTheErrorDropsTheRestAndClosesStdin() throws Exception {
-        RemoteTcpdump.Heartbeat hb = new RemoteTcpdump.Heartbeat(1000);
+        Heartbeat hb = new Heartbeat(1000);
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         OutputStream flaky = new OutputStream() {
             @Override
@@ -55,7 +55,7 @@ class RemoteTcpdumpHeartbeatTest {
                 got.write(b);
             }
         };
-        RemoteTcpdump.PcapSink sink = new RemoteTcpdump.PcapSink(flaky, hb);
+        PcapSink sink = new PcapSink(flaky, hb);
         sink.write(new byte[] {1, 2, 3}, 0, 3);
         assertThat(sink.bytes()).isEqualTo(3);
         sink.write(new byte[] {4, 5, 6}, 0, 3); // fails mid-way

@@ -1,4 +1,4 @@
-package io.k8scap.node;
+package io.k8scap.capture;
 
 import io.k8scap.ExitCode;
 import io.k8scap.K8sCapException;

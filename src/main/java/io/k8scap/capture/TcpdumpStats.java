@@ -1,4 +1,4 @@
-package io.k8scap.node;
+package io.k8scap.capture;
 
 /**
  * tcpdump's closing counters, as it prints them on stderr when it stops

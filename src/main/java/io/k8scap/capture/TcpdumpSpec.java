@@ -1,4 +1,4 @@
-package io.k8scap.node;
+package io.k8scap.capture;
 
 import java.time.Duration;
 
@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param iface            interface name as the node (or the netns) knows it
  * @param netnsPid         0 = the node's netns; else a PID whose netns tcpdump enters
  * @param snaplen          tcpdump {@code -s}; 0 = tcpdump's default (262144)
- * @param filter           BPF expression, handed to tcpdump as ONE argument; null or blank = none
+ * @param filter           BPF expression, handed to tcpdump as ONE argument; null = none
  * @param hardDeadline     tcpdump is stopped (SIGINT, counters printed) after this long whatever
  *                         else happens; whole seconds, rounded up, at least 1 s
  * @param heartbeatTimeout the node kills tcpdump when k8scap's heartbeat (sent every
@@ -18,7 +18,7 @@ import java.time.Duration;
  * @param immediateMode    tcpdump {@code --immediate-mode}: every packet leaves the kernel at
  *                         once instead of in blocks of up to 1 s (lower latency, a bit more CPU)
  */
-public record TcpdumpSpec(String iface, long netnsPid, int snaplen, String filter,
+public record TcpdumpSpec(String iface, long netnsPid, int snaplen, BpfFilter filter,
                           Duration hardDeadline, Duration heartbeatTimeout, boolean immediateMode) {
 
     public TcpdumpSpec {
@@ -31,12 +31,6 @@ public record TcpdumpSpec(String iface, long netnsPid, int snaplen, String filte
         if (snaplen < 0 || snaplen > 262144) {
             throw new IllegalArgumentException("snaplen must be 0..262144: " + snaplen);
         }
-        if (filter != null && filter.isBlank()) {
-            filter = null;
-        }
-        if (filter != null && filter.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("a capture filter cannot contain a NUL character");
-        }
         if (hardDeadline == null || hardDeadline.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("hardDeadline must be at least 1 s: " + hardDeadline);
         }
@@ -46,7 +40,7 @@ public record TcpdumpSpec(String iface, long netnsPid, int snaplen, String filte
     }
 
     /** With {@code --immediate-mode} on. */
-    public TcpdumpSpec(String iface, long netnsPid, int snaplen, String filter, Duration hardDeadline, Duration heartbeatTimeout) {
+    public TcpdumpSpec(String iface, long netnsPid, int snaplen, BpfFilter filter, Duration hardDeadline, Duration heartbeatTimeout) {
         this(iface, netnsPid, snaplen, filter, hardDeadline, heartbeatTimeout, true);
     }
 

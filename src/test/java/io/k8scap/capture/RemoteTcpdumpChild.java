@@ -1,9 +1,7 @@
-package io.k8scap.node.capture;
+package io.k8scap.capture;
 
 import io.k8scap.lab.Lab;
 import io.k8scap.node.NodeSession;
-import io.k8scap.node.RemoteTcpdump;
-import io.k8scap.node.TcpdumpSpec;
 import java.io.OutputStream;
 import java.time.Duration;
 
@@ -18,7 +16,7 @@ public final class RemoteTcpdumpChild {
     public static void main(String[] args) throws Exception {
         Lab lab = Lab.load();
         NodeSession s = RemoteTcpdumpLabTest.connect(lab, lab.sshUser(), false);
-        RemoteTcpdump t = RemoteTcpdump.start(s, new TcpdumpSpec(args[0], 0, 0, args[1], Duration.ofMinutes(10), Duration.ofMinutes(5)),
+        RemoteTcpdump t = RemoteTcpdump.start(s, new TcpdumpSpec(args[0], 0, 0, BpfFilter.of(args[1]), Duration.ofMinutes(10), Duration.ofMinutes(5)),
                 OutputStream.nullOutputStream(), l -> System.err.println("child tcpdump: " + l));
         System.out.println(t.awaitListening(Duration.ofSeconds(20)) ? "listening" : "not listening");
         System.out.flush();

@@ -1,4 +1,4 @@
-package io.k8scap.node.capture;
+package io.k8scap.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,10 +9,7 @@ import io.k8scap.lab.Lab;
 import io.k8scap.node.NodeAccessSettings;
 import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
-import io.k8scap.node.RemoteTcpdump;
 import io.k8scap.node.ShellQuote;
-import io.k8scap.node.TcpdumpSpec;
-import io.k8scap.node.TcpdumpStats;
 import io.k8scap.node.ssh.SshConnector;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -112,6 +109,28 @@ class RemoteTcpdumpLabTest {
         }
     }
 
+    /** The parent of process {@code pid}. */
+    static String ppid(String pid) throws IOException {
+        return Files.readString(Path.of("/proc", pid, "stat")).replaceFirst("(?s)^.*\\) \\S+ (\\d+) .*$", "$1").trim();
+    }
+
+    /** The children of {@code parent} named {@code comm} that still run (not zombies). */
+    static List<String> liveChildren(String parent, String comm) {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return f[1].equals(parent) && !f[0].equals("Z") && Files.readString(p.resolve("comm")).trim().equals(comm);
+                } catch (IOException e) {
+                    return false; // gone meanwhile
+                }
+            }).map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void assertNoTcpdumpWithin(String marker, Duration d) throws InterruptedException {
         long end = System.nanoTime() + d.toNanos();
         while (tcpdumps(marker) > 0 && System.nanoTime() < end) {
@@ -148,7 +167,7 @@ class RemoteTcpdumpLabTest {
     }
 
     static TcpdumpSpec spec(String iface, long pid, String filter) {
-        return new TcpdumpSpec(iface, pid, 0, filter, Duration.ofMinutes(2), Duration.ofSeconds(10));
+        return new TcpdumpSpec(iface, pid, 0, BpfFilter.of(filter), Duration.ofMinutes(2), Duration.ofSeconds(10));
     }
 
     RemoteTcpdump start(NodeSession s, TcpdumpSpec spec, OutputStream out) {
@@ -192,7 +211,7 @@ class RemoteTcpdumpLabTest {
         String filter = neverMatching();
         ByteArrayOutputStream pcap = new ByteArrayOutputStream();
         try (NodeSession s = root()) {
-            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, filter, Duration.ofMinutes(2), Duration.ofSeconds(5), false), pcap);
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, BpfFilter.of(filter), Duration.ofMinutes(2), Duration.ofSeconds(5), false), pcap);
             Thread.sleep(300);
             t.stop();
             assertThat(t.awaitEnd(Duration.ofSeconds(10))).isZero();
@@ -220,7 +239,7 @@ class RemoteTcpdumpLabTest {
                 for (int i = 0; i < 6; i++) {
                     String filter = neverMatching();
                     filters.add(filter);
-                    all.add(start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, filter, Duration.ofMinutes(2),
+                    all.add(start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 128, BpfFilter.of(filter), Duration.ofMinutes(2),
                             Duration.ofSeconds(30), false), new ByteArrayOutputStream()));
                 }
                 all.forEach(RemoteTcpdump::stop);
@@ -253,7 +272,7 @@ class RemoteTcpdumpLabTest {
                         assertThat(facts.containers().get(0).pid()).isEqualTo(truth.pid());
                         assertThat(facts.containers().get(0).hostPeer().name()).isEqualTo(truth.hostIf());
                         assertThat(facts.containers().get(1).ok()).isFalse();
-                        return new TcpdumpSpec(facts.containers().get(0).hostPeer().name(), 0, 262144, filter,
+                        return new TcpdumpSpec(facts.containers().get(0).hostPeer().name(), 0, 262144, BpfFilter.of(filter),
                                 Duration.ofMinutes(2), Duration.ofSeconds(5), true);
                     });
             RemoteTcpdump t = located.tcpdump();
@@ -365,7 +384,7 @@ class RemoteTcpdumpLabTest {
                 "INPUT -i lo -p tcp --sport " + port + " --dport " + lab.sshPort() + " -m comment --comment k8scap-tcpdump-test -j DROP",
                 "INPUT -i lo -p tcp --sport " + lab.sshPort() + " --dport " + port + " -m comment --comment k8scap-tcpdump-test -j DROP");
         try {
-            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, filter, Duration.ofMinutes(5), Duration.ofSeconds(3)),
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, BpfFilter.of(filter), Duration.ofMinutes(5), Duration.ofSeconds(3)),
                     OutputStream.nullOutputStream());
             for (String rule : rules) {
                 assertThat(sh(("iptables -I " + rule).split(" "))).isEmpty();
@@ -414,7 +433,7 @@ class RemoteTcpdumpLabTest {
         ByteArrayOutputStream pcap = new ByteArrayOutputStream();
         try (NodeSession s = root()) {
             long t0 = System.nanoTime();
-            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, filter, Duration.ofSeconds(3), Duration.ofSeconds(2)), pcap);
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, BpfFilter.of(filter), Duration.ofSeconds(3), Duration.ofSeconds(2)), pcap);
             assertThat(t.awaitEnd(Duration.ofSeconds(15))).isZero();
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             assertThat(took).isBetween(Duration.ofMillis(2500), Duration.ofSeconds(9));
@@ -476,6 +495,62 @@ class RemoteTcpdumpLabTest {
     }
 
     // ---- 7./8./9. errors and quoting ------------------------------------------------------------------
+
+    /**
+     * The filter reaches the real tcpdump as ONE exact argument, newlines and all, the same way for a
+     * node's first pod (after locate, on its channel) and for a later pod (a channel of its own):
+     * tcpdump's argv holds it byte for byte, and it captures what it says.
+     */
+    @Test
+    void aFilterWithNewlinesReachesTcpdumpExactlyBothWays() throws Exception {
+        Lab.PodTruth truth = lab.truth("docker");
+        String first = unique("tcp port 8080\n  and host " + lab.pod("docker").podIP()) + "\n";
+        String later = unique("tcp\nport 8080");
+        ByteArrayOutputStream pcap1 = new ByteArrayOutputStream();
+        ByteArrayOutputStream pcap2 = new ByteArrayOutputStream();
+        try (NodeSession s = root()) {
+            RemoteTcpdump t1 = RemoteTcpdump.locateThenStart(s, List.of(io.k8scap.node.ContainerRef.parse(lab.pod("docker").containerId())),
+                    Duration.ofSeconds(5), facts -> spec(facts.containers().get(0).hostPeer().name(), 0, first)).tcpdump();
+            t1.attach(pcap1, tcpdumpLines::add);
+            RemoteTcpdump t2 = start(s, spec(truth.hostIf(), 0, later), pcap2);
+            assertThat(t1.awaitListening(Duration.ofSeconds(10))).isTrue();
+            assertThat(tcpdumpArgv(first)).endsWith("--", first);
+            assertThat(tcpdumpArgv(later)).endsWith("--", later);
+            assertThat(wget(truth.url(), 0)).contains(truth.content());
+            Thread.sleep(300);
+            t1.stop();
+            t2.stop();
+            assertThat(t1.awaitEnd(Duration.ofSeconds(10))).isZero();
+            assertThat(t2.awaitEnd(Duration.ofSeconds(10))).isZero();
+            assertThat(new String(pcap1.toByteArray(), StandardCharsets.ISO_8859_1)).contains("HTTP/1.");
+            assertThat(new String(pcap2.toByteArray(), StandardCharsets.ISO_8859_1)).contains("HTTP/1.");
+        }
+        assertNoTcpdumpWithin(first, Duration.ofSeconds(3));
+        assertNoTcpdumpWithin(later, Duration.ofSeconds(3));
+    }
+
+    /** Quotes, $ and backticks are data: tcpdump itself rejects them, with its own message. */
+    @Test
+    void shellCharactersInTheFilterAreTcpdumpsToJudge() {
+        String filter = "port 80 and host '$(touch /tmp/k8scap-x)' `id` \"$HOME\"";
+        try (NodeSession s = root()) {
+            RemoteTcpdump t = RemoteTcpdump.start(s, spec(lab.truth("docker").hostIf(), 0, filter), OutputStream.nullOutputStream(), tcpdumpLines::add);
+            assertThatThrownBy(() -> t.awaitEnd(Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(K8sCapException.class, e -> {
+                        assertThat(e.exitCode()).as(e.getMessage()).isEqualTo(ExitCode.USAGE);
+                        assertThat(e.getMessage()).contains(filter);
+                    });
+        }
+        assertThat(Path.of("/tmp/k8scap-x")).doesNotExist();
+    }
+
+    /** tcpdump's argv (the process whose command line holds {@code filter}), one element per argument. */
+    static List<String> tcpdumpArgv(String filter) throws IOException {
+        for (Path p : pids("tcpdump", filter).stream().map(pid -> Path.of("/proc", pid)).toList()) {
+            return List.of(new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
+        }
+        return List.of();
+    }
 
     @Test
     void bpfSyntaxErrorIsUsageWithTcpdumpsMessage() {
@@ -587,25 +662,20 @@ class RemoteTcpdumpLabTest {
     void scriptKilledTheDeadlineStillEndsTcpdump() throws Exception {
         String filter = neverMatching();
         try (NodeSession s = root()) {
-            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, filter, Duration.ofSeconds(5), Duration.ofMinutes(5)),
+            RemoteTcpdump t = start(s, new TcpdumpSpec(lab.truth("docker").hostIf(), 0, 0, BpfFilter.of(filter), Duration.ofSeconds(5), Duration.ofMinutes(5)),
                     OutputStream.nullOutputStream());
             long t0 = System.nanoTime();
-            // capture.sh and its reader and watchdog subshells: every sh whose command line has the filter
-            List<String> scripts = pids("sh", filter);
-            assertThat(scripts).as("capture.sh, its reader and its watchdog").hasSize(3);
+            // capture.sh and its reader and watchdog subshells, found from its tcpdump (the filter is on
+            // tcpdump's command line, not the script's: the script reads it on stdin): tcpdump's parent
+            // is timeout, timeout's is capture.sh, whose live sh children are the reader and the watchdog
+            List<String> tcpdump = pids("tcpdump", filter);
+            assertThat(tcpdump).hasSize(1);
+            String main = ppid(ppid(tcpdump.get(0)));
+            assertThat(Files.readString(Path.of("/proc", main, "comm")).trim()).isEqualTo("sh");
             // reader and watchdog first: killed after capture.sh, the reader would see sshd close stdin
             // and kill tcpdump itself (which is the point of it, but not what this test is about)
-            List<String> subshells = new ArrayList<>();
-            String main = null;
-            for (String pid : scripts) {
-                String ppid = Files.readString(Path.of("/proc", pid, "stat")).replaceFirst("^.*\\) \\S+ (\\d+) .*$", "$1").trim();
-                if (scripts.contains(ppid)) {
-                    subshells.add(pid);
-                } else {
-                    main = pid;
-                }
-            }
-            assertThat(subshells).hasSize(2);
+            List<String> subshells = liveChildren(main, "sh");
+            assertThat(subshells).as("capture.sh, its reader and its watchdog").hasSize(2);
             List<String> kill = new ArrayList<>(List.of("kill", "-KILL"));
             kill.addAll(subshells);
             assertThat(sh(kill.toArray(String[]::new))).isEmpty();

@@ -1,4 +1,4 @@
-package io.k8scap.node;
+package io.k8scap.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** capture.sh's and tcpdump's stderr as recorded on real runs (tcpdump 4.99.3 / libpcap 1.10.3 unless noted). */
 class RemoteTcpdumpOutputTest {
-    static final TcpdumpSpec HOST = new TcpdumpSpec("vethecda12ef", 0, 0, "tcp port nope", Duration.ofMinutes(5), Duration.ofSeconds(10));
+    static final TcpdumpSpec HOST = new TcpdumpSpec("vethecda12ef", 0, 0, BpfFilter.of("tcp port nope"), Duration.ofMinutes(5), Duration.ofSeconds(10));
     static final TcpdumpSpec NETNS = new TcpdumpSpec("eth0", 4242, 0, null, Duration.ofMinutes(5), Duration.ofSeconds(10));
 
     static TcpdumpOutput feed(String stderr) {
@@ -103,7 +103,7 @@ class RemoteTcpdumpOutputTest {
     void stderrLinesAreSplitAcrossWritesAndOursAreNotPassedOn() throws Exception {
         TcpdumpOutput o = new TcpdumpOutput();
         List<String> passed = new ArrayList<>();
-        RemoteTcpdump.StderrLines lines = new RemoteTcpdump.StderrLines(o, passed::add);
+        StderrLines lines = new StderrLines(o, passed::add);
         byte[] all = "k8scap-capture: started\ntcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 262144 bytes\r\n3 packets captured\n3 pack"
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (int i = 0; i < all.length; i += 7) {
@@ -119,11 +119,14 @@ class RemoteTcpdumpOutputTest {
     }
 
     @Test
-    void argumentsForTheScript() {
-        assertThat(RemoteTcpdump.args(new TcpdumpSpec("eth0", 4242, 96, "port 80 and host 10.0.0.1'; touch /tmp/x #",
+    void parametersForTheScript() {
+        assertThat(RemoteTcpdump.parameters(new TcpdumpSpec("eth0", 4242, 96, BpfFilter.of("port 80 and host 10.0.0.1'; touch /tmp/x #"),
                 Duration.ofMillis(2500), Duration.ofSeconds(3), false)))
-                .containsExactly("eth0", "4242", "96", "3", "3", "0", "port 80 and host 10.0.0.1'; touch /tmp/x #");
-        assertThat(RemoteTcpdump.args(new TcpdumpSpec("veth1", 0, 0, "  ", Duration.ofSeconds(60), Duration.ofSeconds(10))))
-                .containsExactly("veth1", "0", "0", "60", "10", "1");
+                .containsExactly("capture", "eth0", "4242", "96", "3", "3", "0", "1", "port 80 and host 10.0.0.1'; touch /tmp/x #");
+        assertThat(RemoteTcpdump.parameters(new TcpdumpSpec("veth1", 0, 0, BpfFilter.of("  "), Duration.ofSeconds(60), Duration.ofSeconds(10))))
+                .containsExactly("capture", "veth1", "0", "0", "60", "10", "1", "0");
+        // a newline in the filter is a line end of its own: the line count keeps it exact
+        assertThat(RemoteTcpdump.parameters(new TcpdumpSpec("veth1", 0, 0, BpfFilter.of("tcp\nport 80\n"), Duration.ofSeconds(60), Duration.ofSeconds(10))))
+                .endsWith("3", "tcp", "port 80", "");
     }
 }
