@@ -2,6 +2,7 @@
 # Builds k8scap and installs it into PREFIX (default /usr/local, or ~/.local when not root):
 #   PREFIX/bin/k8scap            the launcher
 #   PREFIX/bin/kubectl-k8scap    the same, as a kubectl plugin (kubectl k8scap …)
+#   PREFIX/bin/kubectl_complete-k8scap   completes `kubectl k8scap <TAB>` (kubectl 1.26+)
 #   PREFIX/lib/k8scap/           k8scap.jar, the class-data-sharing archive, the Java it was made for
 # Installs Java 17 and Maven from Debian/Ubuntu packages when missing (needs root for that).
 # Usage: scripts/install.sh [--prefix DIR] [--skip-build]
@@ -49,6 +50,7 @@ mkdir -p "$prefix/bin" "$lib"
 install -m 0644 "$jar" "$lib/k8scap.jar"
 install -m 0755 "$here/bin/k8scap" "$prefix/bin/k8scap"
 ln -sf k8scap "$prefix/bin/kubectl-k8scap"
+install -m 0755 "$here/bin/kubectl_complete-k8scap" "$prefix/bin/kubectl_complete-k8scap"
 
 java=${K8SCAP_JAVA:-$(command -v java)}
 java=$(readlink -f "$java")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "completion",
-        header = "Print a shell completion script (bash, zsh).",
+        header = "Print a shell completion script (bash, zsh): commands, options, and names from the cluster.",
         description = {
             "  bash: source <(k8scap completion bash)",
             "  zsh:  autoload -U +X bashcompinit && bashcompinit && source <(k8scap completion zsh)"
@@ -27,10 +27,20 @@ final class CompletionCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine root = spec.root().commandLine();
         String script = AutoComplete.bash("k8scap", root);
-        // picocli's script targets bash and, through bashcompinit, zsh; the kubectl plugin name completes too.
-        script = script + System.lineSeparator() + "complete -F _complete_k8scap -o default kubectl-k8scap" + System.lineSeparator();
+        // picocli's script targets bash and, through bashcompinit, zsh; completion-names.bash puts a
+        // function in front of it that asks `k8scap __complete` for names from the cluster, for
+        // k8scap and the kubectl plugin name alike.
+        script = script + names();
         spec.commandLine().getOut().print(script);
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    private static String names() {
+        try (java.io.InputStream in = CompletionCommand.class.getResourceAsStream("completion-names.bash")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("completion-names.bash is missing from the jar", e);
+        }
     }
 }

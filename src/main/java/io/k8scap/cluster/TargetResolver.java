@@ -108,6 +108,24 @@ public final class TargetResolver {
         return List.copyOf(out.values());
     }
 
+    /**
+     * What {@code word} names exactly in {@code namespace}, as a bare target would find it (a pod,
+     * else a workload; no prefix match): e.g. "pod web-1" or "deployment web"; empty when nothing.
+     * For messages that ask the user which one was meant.
+     */
+    public java.util.Optional<String> exactly(String word, String namespace) {
+        Scope scope = new Scope(namespace == null || namespace.isBlank() ? "default" : namespace, false);
+        if (!named(WorkloadKind.POD, word, scope).isEmpty()) {
+            return java.util.Optional.of("pod " + Text.safe(word));
+        }
+        for (WorkloadKind kind : WorkloadKind.BARE_WORD_ORDER) {
+            if (!named(kind, word, scope).isEmpty()) {
+                return java.util.Optional.of(kind.singular() + " " + Text.safe(word));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     // ---- what a target names --------------------------------------------------------------
 
     private Found find(String target, Scope scope) {

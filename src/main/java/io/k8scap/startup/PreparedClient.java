@@ -44,7 +44,7 @@ public final class PreparedClient {
 
     /** Starts building the connection for {@code guess} on a background thread. */
     public static PreparedClient start(KubeSettings guess) {
-        return start(guess, System.getenv("KUBECONFIG"), Path.of(System.getProperty("user.home")));
+        return start(guess, System.getenv("KUBECONFIG"), io.k8scap.Home.dir());
     }
 
     /** As {@link #start(KubeSettings)}, with $KUBECONFIG and the home directory passed in (tests). */
@@ -75,7 +75,7 @@ public final class PreparedClient {
      * else a new one. Throws CONFIG (3) with one line naming the file or context.
      */
     public KubeConnection connect(KubeSettings settings) {
-        return connect(settings, System.getenv("KUBECONFIG"), Path.of(System.getProperty("user.home")));
+        return connect(settings, System.getenv("KUBECONFIG"), io.k8scap.Home.dir());
     }
 
     /** As {@link #connect(KubeSettings)}, with $KUBECONFIG and the home directory passed in (tests). */

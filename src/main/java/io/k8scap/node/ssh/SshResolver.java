@@ -24,7 +24,7 @@ public final class SshResolver {
 
     /** Reads the ssh config ({@code settings.sshConfig()}, default ~/.ssh/config). */
     public SshResolver(NodeAccessSettings settings) {
-        this(settings, Path.of(System.getProperty("user.home")), System.getProperty("user.name"));
+        this(settings, io.k8scap.Home.dir(), System.getProperty("user.name"));
     }
 
     public SshResolver(NodeAccessSettings settings, Path home, String localUser) {
