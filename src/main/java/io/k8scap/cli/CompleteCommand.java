@@ -105,7 +105,7 @@ final class CompleteCommand implements Callable<Integer> {
                 positionals++;
             }
         }
-        KubeSettings settings = KubeOptions.guess(before.toArray(String[]::new));
+        KubeSettings settings = io.k8scap.startup.ArgumentGuess.kubeSettings(before.toArray(String[]::new));
         if (pending != null) {
             return values(pending, optionName(pending, before), "", cur, settings, lookups, bound);
         }

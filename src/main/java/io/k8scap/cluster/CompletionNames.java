@@ -33,21 +33,21 @@ public final class CompletionNames {
     }
 
     public static List<String> namespaces(KubeSettings settings) {
-        try (KubeConnection c = KubeClients.connect(settings)) {
+        try (KubeConnection c = KubeClients.connect(settings, System.getenv("KUBECONFIG"), io.k8scap.Home.dir())) {
             return names(c.client().namespaces().list().getItems());
         }
     }
 
     /** Pods of the namespace {@code settings} chooses (-n, else the context's, else "default"). */
     public static List<String> pods(KubeSettings settings) {
-        try (KubeConnection c = KubeClients.connect(settings)) {
+        try (KubeConnection c = KubeClients.connect(settings, System.getenv("KUBECONFIG"), io.k8scap.Home.dir())) {
             KubernetesClient client = c.client();
             return names(client.pods().inNamespace(c.namespace()).list().getItems());
         }
     }
 
     public static List<String> nodes(KubeSettings settings) {
-        try (KubeConnection c = KubeClients.connect(settings)) {
+        try (KubeConnection c = KubeClients.connect(settings, System.getenv("KUBECONFIG"), io.k8scap.Home.dir())) {
             return names(c.client().nodes().list().getItems());
         }
     }
