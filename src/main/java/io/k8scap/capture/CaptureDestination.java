@@ -2,6 +2,7 @@ package io.k8scap.capture;
 
 import io.k8scap.K8sCapException;
 import io.k8scap.pcap.CaptureFile;
+import io.k8scap.pcap.RotatingFiles;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -26,7 +27,16 @@ public final class CaptureDestination {
      * @param write     {@code -w}: a file, {@code -} for stdout, or null (default name, unless Wireshark alone)
      * @param mergeName what a default merged file is named after (the target, or the selector)
      */
-    public record Choice(String write, boolean wireshark, boolean split, boolean force, String mergeName) {
+    public record Choice(String write, boolean wireshark, boolean split, boolean force, String mergeName, RotatingFiles.Policy rotation) {
+        public Choice(String write, boolean wireshark, boolean split, boolean force, String mergeName) {
+            this(write, wireshark, split, force, mergeName, null);
+        }
+
+        /** Whether the capture goes to a series of files (validated: only with a file, never stdout, Wireshark or --split). */
+        public boolean rotates() {
+            return rotation != null && rotation.rotates();
+        }
+
         public boolean toStdout() {
             return "-".equals(write);
         }
@@ -60,6 +70,11 @@ public final class CaptureDestination {
             return new CaptureDestination(CaptureOutput.split(p -> Path.of(OutputNames.single(p.pod().namespace(), p.pod().name(), now)), c.force()),
                     "one pcap file per pod", null, false, null, true);
         }
+        if (c.rotates()) {
+            String name = fileName(points, c, merged, now);
+            RotatingFiles files = RotatingFiles.create(Path.of(name), c.force(), c.rotation());
+            return new CaptureDestination(CaptureOutput.rotating(files, merged), rotationText(name, c.rotation()), null, false, null, true);
+        }
         List<OutputStream> streams = new ArrayList<>();
         CaptureFile file = null;
         // Wireshark first: when it cannot start, no file has been created that would need removing.
@@ -68,10 +83,7 @@ public final class CaptureDestination {
             if (c.toStdout()) {
                 streams.add(stdout == System.out ? new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16) : stdout);
             } else if (c.write() != null || !c.wireshark()) {
-                String name = c.write() != null ? c.write() : merged
-                        ? OutputNames.merged(points.get(0).pod().namespace(), c.mergeName(), now)
-                        : OutputNames.single(points.get(0).pod().namespace(), points.get(0).pod().name(), now);
-                file = CaptureFile.create(Path.of(name), c.force());
+                file = CaptureFile.create(Path.of(fileName(points, c, merged, now)), c.force());
                 streams.add(file.out());
             }
         } catch (RuntimeException e) {
@@ -87,6 +99,41 @@ public final class CaptureDestination {
         CaptureOutput out = merged ? CaptureOutput.merged(sink, file) : CaptureOutput.single(sink, file);
         String description = c.toStdout() ? "stdout" : file != null ? file.finalPath().toString() : "Wireshark";
         return new CaptureDestination(out, description, sink, c.toStdout(), viewer, file != null);
+    }
+
+    private static String fileName(List<CapturePoint> points, Choice c, boolean merged, Instant now) {
+        return c.write() != null ? c.write() : merged
+                ? OutputNames.merged(points.get(0).pod().namespace(), c.mergeName(), now)
+                : OutputNames.single(points.get(0).pod().namespace(), points.get(0).pod().name(), now);
+    }
+
+    /** {@code x.pcap, x.pcap1, … (a new file every 10 MiB, the last 5 kept)}. */
+    static String rotationText(String name, RotatingFiles.Policy p) {
+        List<String> when = new ArrayList<>();
+        if (p.maxBytes() != null) {
+            when.add(sizeText(p.maxBytes()));
+        }
+        if (p.every() != null) {
+            when.add(DurationText.of(p.every()));
+        }
+        return name + ", " + name + "1, … (a new file every " + String.join(" or ", when)
+                + (p.keep() == null ? "" : ", the last " + p.keep() + " kept") + ")";
+    }
+
+    /** {@code 10M} for 10 MiB, {@code 500k}, else bytes: as --rotate-size reads them (powers of 1024). */
+    static String sizeText(long b) {
+        for (String[] u : new String[][] {{"G", "30"}, {"M", "20"}, {"k", "10"}}) {
+            long unit = 1L << Integer.parseInt(u[1]);
+            if (b >= unit && b % unit == 0) {
+                return b / unit + u[0];
+            }
+        }
+        return b + " bytes";
+    }
+
+    /** How many older files --keep deleted during the capture. */
+    public int filesDeleted() {
+        return output.filesDeleted();
     }
 
     /** What the pods' streams are written to. */

@@ -5,6 +5,8 @@ import io.k8scap.pcap.PcapMerger;
 import io.k8scap.pcap.PcapStreamParser;
 import io.k8scap.pcap.PcapWriter;
 import io.k8scap.pcap.PcapngWriter;
+import io.k8scap.pcap.RotatingFiles;
+import io.k8scap.pcap.RotatingPcapWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -64,9 +66,13 @@ public abstract class CaptureOutput {
     }
 
     protected void flushPeriodically(OutputStream out) {
+        flushPeriodically(() -> out);
+    }
+
+    protected void flushPeriodically(java.util.function.Supplier<OutputStream> out) {
         flusher.scheduleAtFixedRate(() -> {
             try {
-                out.flush();
+                out.get().flush();
             } catch (IOException ignored) {
                 // the writer sees the same failure and reports it
             }
@@ -85,6 +91,19 @@ public abstract class CaptureOutput {
     /** Several pods, one pcapng merged by timestamp. */
     public static CaptureOutput merged(OutputStream out, CaptureFile file) throws IOException {
         return new Merged(out, file);
+    }
+
+    /**
+     * A long capture in a series of files ({@code --rotate-size}, {@code --rotate-every}): one pod's
+     * pcap, or several pods merged into pcapng, each file starting with its own header.
+     */
+    public static CaptureOutput rotating(RotatingFiles files, boolean merged) throws IOException {
+        return merged ? new RotatedMerged(files) : new RotatedSingle(files);
+    }
+
+    /** How many older files {@code --keep} deleted (0 when not rotating). */
+    public int filesDeleted() {
+        return 0;
     }
 
     /** --split: one pcap file per pod, named by {@code names}. */
@@ -157,6 +176,78 @@ public abstract class CaptureOutput {
                 // already failing
             }
             return keepOrDiscard(file, writer.packets());
+        }
+    }
+
+    private static final class RotatedSingle extends CaptureOutput {
+        private final RotatingFiles files;
+        private final RotatingPcapWriter writer;
+
+        RotatedSingle(RotatingFiles files) {
+            this.files = files;
+            this.writer = new RotatingPcapWriter(files);
+            flushPeriodically(files::out);
+        }
+
+        @Override
+        public PcapStreamParser.Listener source(CapturePoint point) {
+            return writer;
+        }
+
+        @Override
+        public List<Path> finish() {
+            stopFlushing();
+            return files.finish();
+        }
+
+        @Override
+        public List<Path> abort() {
+            stopFlushing();
+            return files.abort();
+        }
+
+        @Override
+        public int filesDeleted() {
+            return files.deletedCount();
+        }
+    }
+
+    private static final class RotatedMerged extends CaptureOutput {
+        private final RotatingFiles files;
+        private final PcapngWriter writer;
+        private final PcapMerger merger;
+
+        RotatedMerged(RotatingFiles files) throws IOException {
+            this.files = files;
+            this.writer = new PcapngWriter(files);
+            this.merger = new PcapMerger(writer, MERGE_WINDOW, MERGE_QUEUE);
+        }
+
+        @Override
+        public PcapStreamParser.Listener source(CapturePoint point) {
+            return merger.source(point.pod().key(), point.description());
+        }
+
+        @Override
+        public List<Path> finish() throws IOException {
+            merger.close();
+            writer.flush();
+            return files.finish();
+        }
+
+        @Override
+        public List<Path> abort() {
+            try {
+                merger.close();
+            } catch (IOException ignored) {
+                // already failing
+            }
+            return files.abort();
+        }
+
+        @Override
+        public int filesDeleted() {
+            return files.deletedCount();
         }
     }
 

@@ -125,6 +125,9 @@ final class CaptureCommand implements Callable<Integer> {
     boolean summary;
 
     @Mixin
+    RotationOptions rotation;
+
+    @Mixin
     KubeOptions kube;
 
     @Mixin
@@ -184,7 +187,7 @@ final class CaptureCommand implements Callable<Integer> {
     private int capture(List<CapturePoint> points, CaptureSessions nodes, CaptureRun.TcpdumpSettings settings, List<String> targets,
                         PrintStream stdout, Notices notices) throws IOException {
         CaptureDestination dest = CaptureDestination.open(points,
-                new CaptureDestination.Choice(write, wireshark, split, force, targets.isEmpty() ? selector : targets.get(0)), stdout, Instant.now());
+                new CaptureDestination.Choice(write, wireshark, split, force, targets.isEmpty() ? selector : targets.get(0), rotation.policy()), stdout, Instant.now());
         TrafficSummary traffic = summary || output.structured() ? new TrafficSummary() : null;
         CaptureRun run = new CaptureRun(points, nodes.started(), nodes.sessions(), dest.output(), new CaptureRun.Limits(duration, count, maxSize), settings,
                 traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + dest.description()));
@@ -206,6 +209,9 @@ final class CaptureCommand implements Callable<Integer> {
             return ExitCode.FAILURE.code();
         }
         dest.end();
+        if (dest.filesDeleted() > 0) {
+            notices.accept(dest.filesDeleted() + " older file(s) deleted (--keep " + rotation.keep + ")");
+        }
         report(result, files, dest.toFiles() ? null : dest.description(), traffic, notices);
         return result.failure() == null ? 0 : result.failure().exitCode().code();
     }
@@ -306,6 +312,7 @@ final class CaptureCommand implements Callable<Integer> {
         if (split && (toStdout || wireshark || write != null)) {
             throw new ParameterException(spec.commandLine(), "--split writes one file per pod with default names; it cannot be combined with -w or --wireshark");
         }
+        rotation.validate(spec.commandLine(), toStdout, wireshark, split);
         if (count != null && count <= 0) {
             throw new ParameterException(spec.commandLine(), "--count must be at least 1");
         }

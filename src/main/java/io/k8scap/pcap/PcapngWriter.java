@@ -27,7 +27,10 @@ public final class PcapngWriter implements Closeable {
     static final int EPB = 0x00000006;
     static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
 
-    private final OutputStream out;
+    private OutputStream out;
+    private final RotatingFiles files;
+    private final byte[] sectionHeader;
+    private final List<byte[]> interfaceBlocks = new ArrayList<>();
     private final List<Boolean> nanosById = new ArrayList<>();
     private final byte[] epb = new byte[28];
     private final byte[] trailer = new byte[8];
@@ -41,10 +44,23 @@ public final class PcapngWriter implements Closeable {
 
     /** Writes the SHB with the given shb_userappl. */
     public PcapngWriter(OutputStream out, String userAppl) throws IOException {
+        this(out, null, userAppl);
+    }
+
+    /**
+     * Writes into a series of files: each new file of {@code files} starts with the SHB and every
+     * IDB added so far, so it opens on its own; packets keep their interface ids.
+     */
+    public PcapngWriter(RotatingFiles files) throws IOException {
+        this(files.out(), files, "k8scap " + version());
+    }
+
+    private PcapngWriter(OutputStream out, RotatingFiles files, String userAppl) throws IOException {
         if (out == null) {
             throw new NullPointerException("out");
         }
         this.out = out;
+        this.files = files;
         Block b = new Block(SHB);
         b.int32(BYTE_ORDER_MAGIC);
         b.int16(1);
@@ -53,7 +69,8 @@ public final class PcapngWriter implements Closeable {
         b.int32(-1); // section length -1: not specified
         b.option(4, userAppl);
         b.endOfOptions();
-        writeBlock(b);
+        sectionHeader = b.finish();
+        writeBlock(sectionHeader);
     }
 
     /** Same as {@link #addInterface(int, int, String, String, boolean)} with microsecond resolution. */
@@ -81,7 +98,9 @@ public final class PcapngWriter implements Closeable {
             b.option(9, new byte[] {9});
         }
         b.endOfOptions();
-        writeBlock(b);
+        byte[] idb = b.finish();
+        writeBlock(idb);
+        interfaceBlocks.add(idb);
         nanosById.add(nanos);
         return nanosById.size() - 1;
     }
@@ -98,6 +117,9 @@ public final class PcapngWriter implements Closeable {
         long ts = nanosById.get(interfaceId) ? tsNanos : Math.floorDiv(tsNanos, 1000L);
         int pad = (4 - (capLen & 3)) & 3;
         int total = 32 + capLen + pad;
+        if (files != null && files.beforeRecord(total, this::writeSectionStart)) {
+            out = files.out();
+        }
         Bytes.putIntLE(epb, 0, EPB);
         Bytes.putIntLE(epb, 4, total);
         Bytes.putIntLE(epb, 8, interfaceId);
@@ -115,6 +137,17 @@ public final class PcapngWriter implements Closeable {
         out.write(trailer, 0, pad + 4);
         packets++;
         bytes += total;
+        if (files != null) {
+            files.wroteRecord(total);
+        }
+    }
+
+    /** What every file of a rotated capture starts with: the SHB, then the IDBs added so far. */
+    private void writeSectionStart(OutputStream to) throws IOException {
+        to.write(sectionHeader);
+        for (byte[] idb : interfaceBlocks) {
+            to.write(idb);
+        }
     }
 
     /** Packets (EPBs) written; safe to read from any thread. */
@@ -137,10 +170,12 @@ public final class PcapngWriter implements Closeable {
         out.close();
     }
 
-    private void writeBlock(Block b) throws IOException {
-        byte[] data = b.finish();
+    private void writeBlock(byte[] data) throws IOException {
         out.write(data);
         bytes += data.length;
+        if (files != null) {
+            files.wroteHeader(data.length);
+        }
     }
 
     static String version() {

@@ -20,6 +20,28 @@ record LabCli(Lab lab, MockCluster cluster, Path kubeconfig, Path emptySshConfig
         return new LabCli(lab, cluster, cluster.writeKubeconfig(dir, "default"), Files.writeString(dir.resolve("ssh_config"), ""));
     }
 
+    /**
+     * An ssh config reaching both lab nodes by name, as a fleet's ~/.ssh/config would have them
+     * (different ports and host keys), and a known_hosts holding both keys; use with --node-address name.
+     */
+    static Path twoNodeSshConfig(Path dir, Lab lab, Lab.Node2 node2) throws IOException {
+        Path knownHosts = dir.resolve("known_hosts_both");
+        Files.writeString(knownHosts, Files.readString(lab.knownHosts()) + "\n" + Files.readString(node2.knownHosts()));
+        return Files.writeString(dir.resolve("ssh_config_both"), """
+                Host %s
+                  HostName %s
+                  Port %d
+                Host %s
+                  HostName %s
+                  Port %d
+                Host *
+                  User root
+                  IdentityFile %s
+                  UserKnownHostsFile %s
+                """.formatted(Lab.NODE_NAME, lab.sshAddress(), lab.sshPort(), node2.name(), node2.address(), node2.sshPort(),
+                lab.identity(), knownHosts));
+    }
+
     /** The common flags: the lab's API server and lab node 1's SSH access as flags. */
     List<String> accessArgs() {
         return List.of("--kubeconfig", kubeconfig.toString(), "--ssh-config", emptySshConfig.toString(),
