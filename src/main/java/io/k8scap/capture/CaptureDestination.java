@@ -65,6 +65,15 @@ public final class CaptureDestination {
      * @throws K8sCapException the file exists (without --force) or cannot be created; Wireshark cannot start
      */
     public static CaptureDestination open(List<CapturePoint> points, Choice c, PrintStream stdout, Instant now) throws IOException {
+        return open(points, c, stdout, now, List.of());
+    }
+
+    /**
+     * As {@link #open(List, Choice, PrintStream, Instant)}, a merged pcapng carrying {@code comments}
+     * in its section header (the pods' network context, {@code --metadata}).
+     */
+    public static CaptureDestination open(List<CapturePoint> points, Choice c, PrintStream stdout, Instant now, List<String> comments)
+            throws IOException {
         boolean merged = points.size() > 1 && !c.split();
         if (c.split() && points.size() > 1) {
             return new CaptureDestination(CaptureOutput.split(p -> Path.of(OutputNames.single(p.pod().namespace(), p.pod().name(), now)), c.force()),
@@ -73,7 +82,7 @@ public final class CaptureDestination {
         if (c.rotates()) {
             String name = fileName(points, c, merged, now);
             RotatingFiles files = RotatingFiles.create(Path.of(name), c.force(), c.rotation());
-            return new CaptureDestination(CaptureOutput.rotating(files, merged), rotationText(name, c.rotation()), null, false, null, true);
+            return new CaptureDestination(CaptureOutput.rotating(files, merged, comments), rotationText(name, c.rotation()), null, false, null, true);
         }
         List<OutputStream> streams = new ArrayList<>();
         CaptureFile file = null;
@@ -96,7 +105,7 @@ public final class CaptureDestination {
             streams.add(new BufferedOutputStream(viewer.getOutputStream(), 1 << 16));
         }
         OutputStream sink = streams.size() == 1 ? streams.get(0) : new Tee(streams);
-        CaptureOutput out = merged ? CaptureOutput.merged(sink, file) : CaptureOutput.single(sink, file);
+        CaptureOutput out = merged ? CaptureOutput.merged(sink, file, comments) : CaptureOutput.single(sink, file);
         String description = c.toStdout() ? "stdout" : file != null ? file.finalPath().toString() : "Wireshark";
         return new CaptureDestination(out, description, sink, c.toStdout(), viewer, file != null);
     }
@@ -134,6 +143,31 @@ public final class CaptureDestination {
     /** How many older files --keep deleted during the capture. */
     public int filesDeleted() {
         return output.filesDeleted();
+    }
+
+    /**
+     * Writes each pod's network context beside the capture ({@code --metadata}): one file per pod,
+     * {@link OutputNames#context}, in the capture file's directory (the current one for stdout or
+     * Wireshark), 0600 as the capture, complete or absent.
+     *
+     * @return the files written, in the order of {@code contexts}
+     */
+    public static List<Path> writeContexts(java.util.Collection<PodContext> contexts, Choice c, Instant now) throws IOException {
+        Path dir = c.write() != null && !c.toStdout() ? Path.of(c.write()).toAbsolutePath().getParent() : null;
+        List<Path> written = new ArrayList<>();
+        for (PodContext ctx : contexts) {
+            String[] nsPod = ctx.pod().split("/", 2);
+            String name = OutputNames.context(nsPod[0], nsPod.length > 1 ? nsPod[1] : nsPod[0], now);
+            Path target = dir == null ? Path.of(name) : dir.resolve(name);
+            CaptureFile f = CaptureFile.create(target, c.force());
+            try {
+                f.out().write(ctx.text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                written.add(f.commit());
+            } finally {
+                f.close();
+            }
+        }
+        return written;
     }
 
     /** What the pods' streams are written to. */

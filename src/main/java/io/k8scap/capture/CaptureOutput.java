@@ -90,15 +90,20 @@ public abstract class CaptureOutput {
 
     /** Several pods, one pcapng merged by timestamp. */
     public static CaptureOutput merged(OutputStream out, CaptureFile file) throws IOException {
-        return new Merged(out, file);
+        return new Merged(out, file, List.of());
+    }
+
+    /** Several pods, one pcapng merged by timestamp, with {@code comments} in its section header. */
+    public static CaptureOutput merged(OutputStream out, CaptureFile file, List<String> comments) throws IOException {
+        return new Merged(out, file, comments);
     }
 
     /**
      * A long capture in a series of files ({@code --rotate-size}, {@code --rotate-every}): one pod's
      * pcap, or several pods merged into pcapng, each file starting with its own header.
      */
-    public static CaptureOutput rotating(RotatingFiles files, boolean merged) throws IOException {
-        return merged ? new RotatedMerged(files) : new RotatedSingle(files);
+    public static CaptureOutput rotating(RotatingFiles files, boolean merged, List<String> comments) throws IOException {
+        return merged ? new RotatedMerged(files, comments) : new RotatedSingle(files);
     }
 
     /** How many older files {@code --keep} deleted (0 when not rotating). */
@@ -148,10 +153,10 @@ public abstract class CaptureOutput {
         private final PcapngWriter writer;
         private final PcapMerger merger;
 
-        Merged(OutputStream out, CaptureFile file) throws IOException {
+        Merged(OutputStream out, CaptureFile file, List<String> comments) throws IOException {
             this.out = out;
             this.file = file;
-            this.writer = new PcapngWriter(out);
+            this.writer = new PcapngWriter(out, comments);
             this.merger = new PcapMerger(writer, MERGE_WINDOW, MERGE_QUEUE);
         }
 
@@ -217,9 +222,9 @@ public abstract class CaptureOutput {
         private final PcapngWriter writer;
         private final PcapMerger merger;
 
-        RotatedMerged(RotatingFiles files) throws IOException {
+        RotatedMerged(RotatingFiles files, List<String> comments) throws IOException {
             this.files = files;
-            this.writer = new PcapngWriter(files);
+            this.writer = new PcapngWriter(files, comments);
             this.merger = new PcapMerger(writer, MERGE_WINDOW, MERGE_QUEUE);
         }
 

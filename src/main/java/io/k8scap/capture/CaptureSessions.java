@@ -32,6 +32,8 @@ public final class CaptureSessions implements AutoCloseable {
 
     private final Map<NodeTarget, NodeSession> sessions = new ConcurrentHashMap<>();
     private final Map<CapturePoint, RemoteTcpdump> started = new ConcurrentHashMap<>();
+    private final Map<String, PodContext> contexts = new ConcurrentHashMap<>();
+    private boolean metadata;
     private final CaptureRun.TcpdumpSettings settings;
     private final Consumer<String> notices;
     private final Consumer<String> errors;
@@ -44,6 +46,20 @@ public final class CaptureSessions implements AutoCloseable {
         this.settings = settings;
         this.notices = notices;
         this.errors = errors;
+    }
+
+    /**
+     * {@code --metadata}: each node's locate channel also answers the network context of its pods
+     * ({@link PodContext}), before the first tcpdump starts; {@link #contexts()} holds them.
+     */
+    public CaptureSessions withMetadata(boolean on) {
+        this.metadata = on;
+        return this;
+    }
+
+    /** The network context of each pod by {@link ResolvedPod#key()} ({@code --metadata}), as gathered. */
+    public Map<String, PodContext> contexts() {
+        return contexts;
     }
 
     /**
@@ -61,8 +77,10 @@ public final class CaptureSessions implements AutoCloseable {
             NodeSession session = opener.open(node, onNode.get(0).namespace());
             sessions.put(node, session);
             List<Planned> planned = new ArrayList<>(); // per pod, in order
+            java.time.Instant at = java.time.Instant.now();
             RemoteTcpdump.Located located = RemoteTcpdump.locateThenStart(session,
-                    onNode.stream().map(p -> ContainerRef.parse(p.containerId())).toList(), settings.heartbeatTimeout(), facts -> {
+                    onNode.stream().map(p -> ContainerRef.parse(p.containerId())).toList(), settings.heartbeatTimeout(),
+                    metadata ? facts -> contextRequest(onNode, facts) : null, facts -> {
                         for (int i = 0; i < onNode.size(); i++) {
                             planned.add(plan(onNode.get(i), node, facts, facts.containers().get(i), inside, podIface));
                         }
@@ -70,6 +88,15 @@ public final class CaptureSessions implements AutoCloseable {
                     });
             if (located.tcpdump() != null) {
                 firstPoint(planned).ifPresent(first -> started.put(first, located.tcpdump()));
+            }
+            if (located.context() != null) {
+                Map<Long, Map<String, List<String>>> byPid = PodContext.parse(located.context());
+                for (int i = 0; i < onNode.size(); i++) {
+                    Map<String, List<String>> sections = byPid.get(located.facts().containers().get(i).pid());
+                    if (sections != null) {
+                        contexts.put(onNode.get(i).key(), new PodContext(onNode.get(i).key(), node.name(), at, sections));
+                    }
+                }
             }
             return planned;
         });
@@ -115,6 +142,20 @@ public final class CaptureSessions implements AutoCloseable {
     public void close() {
         started.values().forEach(RemoteTcpdump::close);
         sessions.values().forEach(NodeSession::close);
+    }
+
+    /** context.sh's request for the located pods of one node: their PIDs and pod IPs. */
+    private static List<String> contextRequest(List<ResolvedPod> onNode, NodeFacts facts) {
+        List<Long> pids = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        for (int i = 0; i < onNode.size(); i++) {
+            ContainerLocation loc = facts.containers().get(i);
+            if (loc.ok() && loc.pid() > 0 && !pids.contains(loc.pid())) {
+                pids.add(loc.pid());
+                ips.add(onNode.get(i).podIP());
+            }
+        }
+        return PodContext.request(pids, ips);
     }
 
     /** Where one pod is captured ({@code point}), or why it cannot be ({@code error}). */

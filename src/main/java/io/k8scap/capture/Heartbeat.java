@@ -47,6 +47,19 @@ final class Heartbeat extends InputStream {
         notifyAll();
     }
 
+    /** Sends {@code lines} (one per line) without arming: the script still reads parameters. */
+    synchronized void send(List<String> lines) {
+        if (closed) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String l : lines) {
+            b.append(l).append('\n');
+        }
+        queue.add(b.toString().getBytes(StandardCharsets.UTF_8));
+        notifyAll();
+    }
+
     synchronized void sendStop() {
         if (!closed) {
             queue.add(STOP);

@@ -19,6 +19,11 @@ public final class OutputNames {
         return safe(namespace) + "_" + safe(what) + "_" + UTC.format(at) + ".pcapng";
     }
 
+    /** The network context of one pod ({@code --metadata}), beside the capture: {@code <ns>_<pod>_<UTC>.context.txt}. */
+    public static String context(String namespace, String pod, Instant at) {
+        return safe(namespace) + "_" + safe(pod) + "_" + UTC.format(at) + ".context.txt";
+    }
+
     /** Keeps letters, digits, dot, dash and underscore; anything else (slashes, spaces, '=', …) becomes '-'. */
     static String safe(String s) {
         String t = s == null || s.isBlank() ? "pods" : s.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[.-]+", "");

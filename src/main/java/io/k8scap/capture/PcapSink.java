@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * would tear the channel down under other channels' feet): the error is kept, further bytes are
  * dropped, and stdin is closed so the node kills tcpdump.
  *
- * <p>For {@link RemoteTcpdump#locateThenStart}: first collects the locate answer (text up to its "done" line),
+ * <p>For {@link RemoteTcpdump#locateThenStart}: first collects the locate answer (text up to its "done" line;
+ * {@link #locateFirst()} again for the next text answer, context.sh's),
  * and holds pcap bytes until {@link RemoteTcpdump#attach} names the stream.
  */
 final class PcapSink extends OutputStream {
@@ -41,6 +42,9 @@ final class PcapSink extends OutputStream {
 
     synchronized void locateFirst() {
         locateText = new ByteArrayOutputStream();
+        locateAnswer = null;
+        lineLength = 0;
+        lineMatches = true;
     }
 
     /** The locate answer (through its "done" line), or null when the channel ended without one. */

@@ -94,8 +94,16 @@ public final class RemoteTcpdump implements AutoCloseable {
         return r;
     }
 
-    /** What one {@link #locateThenStart} found and started. */
-    public record Located(NodeFacts facts, RemoteTcpdump tcpdump) {}
+    /**
+     * What one {@link #locateThenStart} found and started.
+     *
+     * @param context context.sh's answer (see {@link PodContext#parse}), or null when none was asked
+     */
+    public record Located(NodeFacts facts, RemoteTcpdump tcpdump, String context) {
+        public Located(NodeFacts facts, RemoteTcpdump tcpdump) {
+            this(facts, tcpdump, null);
+        }
+    }
 
     /**
      * Locates {@code containers} (as {@link NodeLocator#locate}) and then starts tcpdump for one of
@@ -114,6 +122,16 @@ public final class RemoteTcpdump implements AutoCloseable {
      */
     public static Located locateThenStart(NodeSession session, List<ContainerRef> containers, Duration heartbeatTimeout,
                                           Function<NodeFacts, TcpdumpSpec> choose) {
+        return locateThenStart(session, containers, heartbeatTimeout, null, choose);
+    }
+
+    /**
+     * As {@link #locateThenStart(NodeSession, List, Duration, Function)}, and between the locate answer
+     * and {@code choose}, on the same channel, the network context of the pods {@code context} names
+     * (its lines, {@link PodContext#request}; null or empty: none asked).
+     */
+    public static Located locateThenStart(NodeSession session, List<ContainerRef> containers, Duration heartbeatTimeout,
+                                          Function<NodeFacts, List<String>> context, Function<NodeFacts, TcpdumpSpec> choose) {
         Objects.requireNonNull(choose, "choose");
         RemoteTcpdump r = new RemoteTcpdump(session, null, heartbeatTimeout, null, null);
         r.sink.locateFirst();
@@ -137,6 +155,16 @@ public final class RemoteTcpdump implements AutoCloseable {
             r.heartbeat.close();
             throw e;
         }
+        String contextAnswer = null;
+        List<String> request = context == null ? null : context.apply(facts);
+        if (request != null && request.size() > 2) {
+            r.sink.locateFirst();
+            r.heartbeat.send(request);
+            contextAnswer = r.sink.awaitLocateAnswer(r.done);
+            if (contextAnswer == null) {
+                contextAnswer = r.sink.locateText(); // the channel ended: what came, if anything
+            }
+        }
         TcpdumpSpec spec;
         try {
             spec = choose.apply(facts);
@@ -146,11 +174,11 @@ public final class RemoteTcpdump implements AutoCloseable {
         }
         if (spec == null) {
             r.heartbeat.close();
-            return new Located(facts, null);
+            return new Located(facts, null, contextAnswer);
         }
         r.spec = spec;
         r.heartbeat.arm(parameters(spec));
-        return new Located(facts, r);
+        return new Located(facts, r, contextAnswer);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.k8scap.capture.CaptureDestination;
 import io.k8scap.capture.CapturePoint;
 import io.k8scap.capture.CaptureRun;
 import io.k8scap.capture.CaptureSessions;
+import io.k8scap.capture.PodContext;
 import io.k8scap.cluster.KubeConnection;
 import io.k8scap.cluster.ResolvedPod;
 import io.k8scap.cluster.TargetQuery;
@@ -128,6 +129,9 @@ final class CaptureCommand implements Callable<Integer> {
     RotationOptions rotation;
 
     @Mixin
+    CaptureContextOptions context;
+
+    @Mixin
     KubeOptions kube;
 
     @Mixin
@@ -177,7 +181,7 @@ final class CaptureCommand implements Callable<Integer> {
             NodeAccess access = opening.nodeAccess(kc, nodeAccess,
                     via.podSettings(duration == null ? CaptureRun.TcpdumpSettings.DEFAULT_HARD_DEADLINE : duration.plusMinutes(1)));
             CaptureRun.TcpdumpSettings settings = CaptureRun.TcpdumpSettings.of(snaplen, bpf, duration);
-            try (CaptureSessions nodes = new CaptureSessions(settings, notices, notices::error)) {
+            try (CaptureSessions nodes = new CaptureSessions(settings, notices, notices::error).withMetadata(context.metadata)) {
                 List<CapturePoint> points = nodes.locate(byNode, (node, ns) -> access.open(node, via.via, ns), inside, podInterface);
                 return capture(points, nodes, settings, targets, stdout, notices);
             }
@@ -186,8 +190,15 @@ final class CaptureCommand implements Callable<Integer> {
 
     private int capture(List<CapturePoint> points, CaptureSessions nodes, CaptureRun.TcpdumpSettings settings, List<String> targets,
                         PrintStream stdout, Notices notices) throws IOException {
-        CaptureDestination dest = CaptureDestination.open(points,
-                new CaptureDestination.Choice(write, wireshark, split, force, targets.isEmpty() ? selector : targets.get(0), rotation.policy()), stdout, Instant.now());
+        Instant now = Instant.now();
+        CaptureDestination.Choice choice = new CaptureDestination.Choice(write, wireshark, split, force,
+                targets.isEmpty() ? selector : targets.get(0), rotation.policy());
+        List<PodContext> contexts = points.stream().map(p -> nodes.contexts().get(p.pod().key())).filter(java.util.Objects::nonNull).toList();
+        CaptureDestination dest = CaptureDestination.open(points, choice, stdout, now, contexts.stream().map(PodContext::text).toList());
+        List<Path> contextFiles = CaptureDestination.writeContexts(contexts, choice, now);
+        for (int i = 0; i < contextFiles.size(); i++) {
+            notices.accept("network context of " + contexts.get(i).pod() + " → " + contextFiles.get(i));
+        }
         TrafficSummary traffic = summary || output.structured() ? new TrafficSummary() : null;
         CaptureRun run = new CaptureRun(points, nodes.started(), nodes.sessions(), dest.output(), new CaptureRun.Limits(duration, count, maxSize), settings,
                 traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + dest.description()));
@@ -212,7 +223,7 @@ final class CaptureCommand implements Callable<Integer> {
         if (dest.filesDeleted() > 0) {
             notices.accept(dest.filesDeleted() + " older file(s) deleted (--keep " + rotation.keep + ")");
         }
-        report(result, files, dest.toFiles() ? null : dest.description(), traffic, notices);
+        report(result, files, contextFiles, dest.toFiles() ? null : dest.description(), traffic, notices);
         return result.failure() == null ? 0 : result.failure().exitCode().code();
     }
 
@@ -232,7 +243,7 @@ final class CaptureCommand implements Callable<Integer> {
      * holds the packets — the files kept, or the stream ({@code stream}: stdout, Wireshark; null when
      * the packets went to files, of which none was kept because the capture failed before any).
      */
-    private void report(CaptureRun.Result r, List<Path> files, String stream, TrafficSummary traffic, Notices notices) {
+    private void report(CaptureRun.Result r, List<Path> files, List<Path> contextFiles, String stream, TrafficSummary traffic, Notices notices) {
         if (r.failure() != null) {
             notices.error(r.failure().getMessage());
         }
@@ -275,14 +286,16 @@ final class CaptureCommand implements Callable<Integer> {
                     p.stats() == null ? null : p.stats().captured(), p.stats() == null ? null : p.stats().droppedByKernel(),
                     p.end() == null ? null : p.end().name(), p.error())).toList();
             Printer.of(output, spec.commandLine().getOut()).object(new CaptureView(files.stream().map(Path::toString).toList(),
-                    r.packets(), r.bytes(), r.stopReason(), podViews, summaryReport), "");
+                    r.packets(), r.bytes(), r.stopReason(), podViews, summaryReport,
+                    contextFiles.isEmpty() ? null : contextFiles.stream().map(Path::toString).toList()), "");
         }
     }
 
     record PodView(String namespace, String pod, String node, String iface, boolean insidePod, long packets, long bytes,
                    Long tcpdumpCaptured, Long droppedByKernel, String end, String error) {}
 
-    record CaptureView(List<String> files, long packets, long bytes, String stopReason, List<PodView> pods, TrafficSummary.Report summary) {}
+    record CaptureView(List<String> files, long packets, long bytes, String stopReason, List<PodView> pods, TrafficSummary.Report summary,
+                       List<String> contextFiles) {}
 
     /** The filter, checked here once: what passes reaches tcpdump exactly. */
     private BpfFilter bpf() {

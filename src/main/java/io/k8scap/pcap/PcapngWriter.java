@@ -52,10 +52,31 @@ public final class PcapngWriter implements Closeable {
      * IDB added so far, so it opens on its own; packets keep their interface ids.
      */
     public PcapngWriter(RotatingFiles files) throws IOException {
-        this(files.out(), files, "k8scap " + version());
+        this(files, List.of());
     }
 
+    /** Into {@code files}, with an SHB opt_comment per entry of {@code comments} (in every file). */
+    public PcapngWriter(RotatingFiles files, List<String> comments) throws IOException {
+        this(files.out(), files, "k8scap " + version(), comments);
+    }
+
+    /**
+     * Writes the SHB with shb_userappl "k8scap VERSION" and one opt_comment(1) per entry of
+     * {@code comments} (Wireshark keeps and shows them: capinfos' "Capture comment"); a comment is cut
+     * at {@link #MAX_COMMENT} bytes.
+     */
+    public PcapngWriter(OutputStream out, List<String> comments) throws IOException {
+        this(out, null, "k8scap " + version(), comments);
+    }
+
+    /** The longest comment kept whole (an option holds at most 65535 bytes). */
+    public static final int MAX_COMMENT = 60_000;
+
     private PcapngWriter(OutputStream out, RotatingFiles files, String userAppl) throws IOException {
+        this(out, files, userAppl, List.of());
+    }
+
+    private PcapngWriter(OutputStream out, RotatingFiles files, String userAppl, List<String> comments) throws IOException {
         if (out == null) {
             throw new NullPointerException("out");
         }
@@ -67,6 +88,21 @@ public final class PcapngWriter implements Closeable {
         b.int16(0);
         b.int32(-1);
         b.int32(-1); // section length -1: not specified
+        for (String c : comments) {
+            byte[] text = c.getBytes(StandardCharsets.UTF_8);
+            if (text.length > MAX_COMMENT) {
+                String cut = "\n… (cut at " + MAX_COMMENT + " bytes)\n";
+                byte[] tail = cut.getBytes(StandardCharsets.UTF_8);
+                int keep = MAX_COMMENT - tail.length;
+                while (keep > 0 && (text[keep] & 0xC0) == 0x80) {
+                    keep--; // not inside a UTF-8 character
+                }
+                byte[] t = java.util.Arrays.copyOf(text, keep + tail.length);
+                System.arraycopy(tail, 0, t, keep, tail.length);
+                text = t;
+            }
+            b.option(1, text);
+        }
         b.option(4, userAppl);
         b.endOfOptions();
         sectionHeader = b.finish();

@@ -57,6 +57,11 @@ param() {
     IFS= read -r p || { kill "$pw" 2>/dev/null; exit 0; }
 }
 param
+# locate-capture.sh includes context.sh: "context" first asks for the pods' network context
+while [ "$p" = context ] && command -v k8scap_context >/dev/null 2>&1; do
+    k8scap_context
+    param
+done
 [ "$p" = capture ] || { kill "$pw" 2>/dev/null; exit 0; }
 param; iface=$p
 param; nspid=$p

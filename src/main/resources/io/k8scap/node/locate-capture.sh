@@ -5,7 +5,8 @@
 # Arguments: locate.sh's (one RUNTIME://ID per container).
 # stdout: locate.sh's answer (through its "done" line), then capture.sh's pcap stream.
 # stdin : nothing for locate.sh (it reads /dev/null); then capture.sh's, parameters first: k8scap
-#         reads the answer, chooses what to capture, and sends them. Anything but "capture" first,
+#         reads the answer, chooses what to capture, and sends them; before them, with --metadata,
+#         a "context" request (context.sh), answered on stdout through a "done - context" line. Anything but "capture" first,
 #         EOF, or 30 s of silence ends it before tcpdump (status 0).
 # stderr: capture.sh's; locate.sh's is dropped (its answer carries its errors).
 # Exit status: locate.sh's when it failed, else capture.sh's.
@@ -16,4 +17,5 @@
 k8scap_st=$?
 [ "$k8scap_st" -eq 0 ] || exit "$k8scap_st"
 
+#include context
 #include capture

@@ -45,6 +45,24 @@ class PcapngWriterTest {
     }
 
     @Test
+    void commentsGoInTheSectionHeaderAndALongOneIsCutOnACharacterBoundary() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        String longText = "é".repeat(40_000); // 80,000 bytes of two-byte characters
+        new PcapngWriter(bytes, java.util.List.of(longText)).flush();
+        Pcapng r = Pcapng.read(bytes.toByteArray());
+        byte[] kept = r.shbOptions.get(1);
+        assertThat(kept.length).isLessThanOrEqualTo(PcapngWriter.MAX_COMMENT);
+        String text = new String(kept, StandardCharsets.UTF_8);
+        assertThat(text).doesNotContain("\uFFFD").endsWith("… (cut at 60000 bytes)\n").startsWith("éé");
+
+        ByteArrayOutputStream two = new ByteArrayOutputStream();
+        new PcapngWriter(two, java.util.List.of("first pod", "second pod")).flush();
+        String shb = new String(two.toByteArray(), StandardCharsets.UTF_8);
+        assertThat(shb).contains("first pod").contains("second pod");
+        assertThat(new String(Pcapng.read(two.toByteArray()).shbOptions.get(1), StandardCharsets.UTF_8)).isEqualTo("second pod");
+    }
+
+    @Test
     void packetForAnUnknownInterfaceIsRefused() throws IOException {
         PcapngWriter w = new PcapngWriter(new ByteArrayOutputStream());
         assertThatThrownBy(() -> w.writePacket(0, 0, 0, 0, new byte[0], 0))
