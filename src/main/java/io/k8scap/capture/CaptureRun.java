@@ -5,7 +5,7 @@ import io.k8scap.node.NodeSession;
 import io.k8scap.node.NodeTarget;
 import io.k8scap.pcap.PcapHeader;
 import io.k8scap.pcap.PcapStreamParser;
-import io.k8scap.pcap.TrafficSummary;
+import io.k8scap.analysis.Analyzer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +76,7 @@ public final class CaptureRun {
     private final CaptureOutput output;
     private final Limits limits;
     private final TcpdumpSettings tcpdump;
-    private final TrafficSummary summary;
+    private final Analyzer summary;
     private final Consumer<String> notices;
     private final Consumer<CapturePoint> onListening;
 
@@ -92,7 +92,7 @@ public final class CaptureRun {
      * @param onListening  told when a pod's tcpdump listens (packets sent from then on are captured), as each does
      */
     public CaptureRun(List<CapturePoint> points, Map<CapturePoint, RemoteTcpdump> started, Map<NodeTarget, NodeSession> sessions,
-                      CaptureOutput output, Limits limits, TcpdumpSettings tcpdump, TrafficSummary summary, Consumer<String> notices,
+                      CaptureOutput output, Limits limits, TcpdumpSettings tcpdump, Analyzer summary, Consumer<String> notices,
                       Consumer<CapturePoint> onListening) {
         this.points = List.copyOf(points);
         this.started = Map.copyOf(started);

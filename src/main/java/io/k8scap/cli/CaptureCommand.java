@@ -16,7 +16,8 @@ import io.k8scap.node.NodeTarget;
 import io.k8scap.node.NodeAccess;
 import io.k8scap.node.NodeTargets;
 import io.k8scap.pcap.CaptureFile;
-import io.k8scap.pcap.TrafficSummary;
+import io.k8scap.analysis.Analysis;
+import io.k8scap.analysis.Analyzer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -122,7 +123,7 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--max-pods", paramLabel = "N", defaultValue = "10", description = "Refuse to capture more pods than this (default: ${DEFAULT-VALUE}).")
     int maxPods;
 
-    @Option(names = "--summary", description = "Afterwards, show what looks wrong: unanswered SYNs, resets, ICMP unreachable, DNS errors, retransmissions.")
+    @Option(names = "--summary", description = "Afterwards, show what looks wrong (as k8scap analyze): refused and unanswered connections, resets, retransmissions, zero windows, ICMP unreachable and MTU, DNS errors.")
     boolean summary;
 
     @Mixin
@@ -199,7 +200,7 @@ final class CaptureCommand implements Callable<Integer> {
         for (int i = 0; i < contextFiles.size(); i++) {
             notices.accept("network context of " + contexts.get(i).pod() + " → " + contextFiles.get(i));
         }
-        TrafficSummary traffic = summary || output.structured() ? new TrafficSummary() : null;
+        Analyzer traffic = summary || output.structured() ? new Analyzer() : null;
         CaptureRun run = new CaptureRun(points, nodes.started(), nodes.sessions(), dest.output(), new CaptureRun.Limits(duration, count, maxSize), settings,
                 traffic, notices, p -> notices.accept("capturing " + p.pod().key() + " on " + p.node().name() + " (" + p.where() + ") → " + dest.description()));
 
@@ -243,7 +244,7 @@ final class CaptureCommand implements Callable<Integer> {
      * holds the packets — the files kept, or the stream ({@code stream}: stdout, Wireshark; null when
      * the packets went to files, of which none was kept because the capture failed before any).
      */
-    private void report(CaptureRun.Result r, List<Path> files, List<Path> contextFiles, String stream, TrafficSummary traffic, Notices notices) {
+    private void report(CaptureRun.Result r, List<Path> files, List<Path> contextFiles, String stream, Analyzer traffic, Notices notices) {
         if (r.failure() != null) {
             notices.error(r.failure().getMessage());
         }
@@ -276,9 +277,9 @@ final class CaptureCommand implements Callable<Integer> {
             }
             spec.commandLine().getErr().flush();
         }
-        TrafficSummary.Report summaryReport = traffic == null ? null : traffic.report();
+        Analysis summaryReport = traffic == null ? null : traffic.report();
         if (summary && summaryReport != null && !root.logging().quiet()) {
-            SummaryText.print(summaryReport, spec.commandLine().getErr());
+            AnalysisText.print(summaryReport, "summary:", spec.commandLine().getErr());
         }
         if (output.structured()) {
             List<PodView> podViews = r.pods().stream().map(p -> new PodView(p.point().pod().namespace(), p.point().pod().name(),
@@ -294,7 +295,7 @@ final class CaptureCommand implements Callable<Integer> {
     record PodView(String namespace, String pod, String node, String iface, boolean insidePod, long packets, long bytes,
                    Long tcpdumpCaptured, Long droppedByKernel, String end, String error) {}
 
-    record CaptureView(List<String> files, long packets, long bytes, String stopReason, List<PodView> pods, TrafficSummary.Report summary,
+    record CaptureView(List<String> files, long packets, long bytes, String stopReason, List<PodView> pods, Analysis summary,
                        List<String> contextFiles) {}
 
     /** The filter, checked here once: what passes reaches tcpdump exactly. */

@@ -141,7 +141,7 @@ class PcapToolsLabTest {
         byte[] f = Files.readAllBytes(out.resolve("eth.pcap"));
         Path copy = dir.resolve("copy.pcap");
         CaptureFile cf = CaptureFile.create(copy);
-        TrafficSummary summary = new TrafficSummary();
+        io.k8scap.analysis.Analyzer summary = new io.k8scap.analysis.Analyzer();
         PcapWriter w = new PcapWriter(cf.out());
         PcapStreamParser p = new PcapStreamParser(new PcapStreamParserTest.Tee(w, new PcapStreamParser.Listener() {
             int lt;
@@ -160,13 +160,15 @@ class PcapToolsLabTest {
         cf.commit();
         assertThat(PcapFiles.sha256(Files.readAllBytes(copy))).isEqualTo(PcapFiles.sha256(f));
 
-        TrafficSummary.Report r = summary.report();
-        assertThat(r.unansweredSyns()).extracting(TrafficSummary.UnansweredSyn::serverPort).containsExactly(8081);
-        assertThat(r.resets()).extracting(TrafficSummary.Conversation::serverPort).containsExactly(9);
-        assertThat(r.dnsErrors()).extracting(TrafficSummary.DnsError::rcode)
+        io.k8scap.analysis.Analysis r = summary.report();
+        java.util.function.Function<io.k8scap.analysis.Analysis.Kind, java.util.List<io.k8scap.analysis.Analysis.Finding>> of =
+                k -> r.findings().stream().filter(x -> x.kind() == k).toList();
+        assertThat(of.apply(io.k8scap.analysis.Analysis.Kind.unanswered_syn)).extracting(x -> x.server().port()).containsExactly(8081);
+        assertThat(of.apply(io.k8scap.analysis.Analysis.Kind.refused)).extracting(x -> x.server().port()).containsExactly(9);
+        assertThat(of.apply(io.k8scap.analysis.Analysis.Kind.dns_error)).extracting(x -> x.dns().rcode())
                 .containsExactlyInAnyOrder("NXDOMAIN", "SERVFAIL", "REFUSED");
-        assertThat(r.dnsUnanswered()).extracting(TrafficSummary.DnsUnanswered::name).containsExactly("silent.k8scap.test");
-        assertThat(r.unreachable()).extracting(TrafficSummary.Unreachable::port).contains(7777);
-        assertThat(r.retransmissionCount()).isPositive();
+        assertThat(of.apply(io.k8scap.analysis.Analysis.Kind.dns_unanswered)).extracting(x -> x.dns().name()).containsExactly("silent.k8scap.test");
+        assertThat(of.apply(io.k8scap.analysis.Analysis.Kind.icmp_unreachable)).extracting(x -> x.server().port()).contains(7777);
+        assertThat(r.totals().retransmissions()).isPositive();
     }
 }
