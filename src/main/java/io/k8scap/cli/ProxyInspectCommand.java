@@ -15,6 +15,7 @@ import io.k8scap.proxy.Finding;
 import io.k8scap.proxy.FrontendView;
 import io.k8scap.proxy.ModuleCheck;
 import io.k8scap.proxy.NodeInspection;
+import io.k8scap.proxy.OtherProxies;
 import io.k8scap.proxy.PrerequisitesView;
 import io.k8scap.proxy.ProxyCollector;
 import io.k8scap.proxy.ProxyMode;
@@ -133,6 +134,9 @@ final class ProxyInspectCommand implements Callable<Integer> {
             outcomes = NodeFanOut.run(targets, NodeFanOut.PARALLELISM, node -> {
                 if (unreachable.containsKey(node.name())) {
                     throw unreachable.get(node.name());
+                }
+                if (api.others().windowsNodes().contains(node.name())) {
+                    return NodeInspection.failed(node.name(), ExitCode.UNAVAILABLE.code(), OtherProxies.windows(node.name()));
                 }
                 try (NodeSession session = access.open(node, via.via, kc.namespace())) {
                     return collector.inspect(session, request, api);

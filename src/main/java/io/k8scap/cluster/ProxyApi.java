@@ -3,6 +3,7 @@ package io.k8scap.cluster;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -12,7 +13,11 @@ import io.k8scap.K8sCapException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +26,8 @@ import java.util.regex.Pattern;
  * What proxy-inspect reads from the API: every Service and EndpointSlice (all namespaces), kube-proxy's
  * configured mode (ConfigMap kube-system/kube-proxy {@code config.conf} {@code mode:}, DaemonSet
  * kube-system/kube-proxy {@code --proxy-mode}) and its version (the DaemonSet's image tag), and the nodes
- * to inspect. The kube-proxy objects are optional: clusters name them differently, and a user may not
+ * to inspect, and what tells of another service proxy ({@link OtherDataplanes}: cilium-config, Cilium/kube-router
+ * agent pods, Windows nodes). The kube-proxy objects are optional: clusters name them differently, and a user may not
  * be allowed to read kube-system; their absence is a notice, never an error.
  */
 public final class ProxyApi {
@@ -37,7 +43,29 @@ public final class ProxyApi {
      * @param kubeProxyVersion the DaemonSet image's tag (e.g. {@code v1.28.3}), null when unknown
      */
     public record State(List<Service> services, List<EndpointSlice> slices, String configMode, String daemonSetMode,
-            String kubeProxyVersion) {
+            String kubeProxyVersion, OtherDataplanes others) {
+        public State(List<Service> services, List<EndpointSlice> slices, String configMode, String daemonSetMode, String kubeProxyVersion) {
+            this(services, slices, configMode, daemonSetMode, kubeProxyVersion, OtherDataplanes.NONE);
+        }
+    }
+
+    /**
+     * What the API shows of service proxies other than kube-proxy.
+     *
+     * @param ciliumKubeProxyReplacement {@code kube-proxy-replacement} of ConfigMap kube-system/cilium-config
+     *     ({@code true}, {@code false}, or the older {@code strict}/{@code partial}/{@code probe}/{@code disabled}); null without it
+     * @param ciliumAgents node name → the Cilium agent pod (kube-system, {@code k8s-app=cilium}) running there
+     * @param kubeRouterAgents node name → the kube-router pod (kube-system, {@code k8s-app=kube-router}) running there
+     * @param windowsNodes nodes labelled {@code kubernetes.io/os=windows} or reporting {@code nodeInfo.operatingSystem: windows}
+     */
+    public record OtherDataplanes(String ciliumKubeProxyReplacement, Map<String, String> ciliumAgents, Map<String, String> kubeRouterAgents,
+            Set<String> windowsNodes) {
+        public static final OtherDataplanes NONE = new OtherDataplanes(null, Map.of(), Map.of(), Set.of());
+
+        /** Whether cilium-config turns the replacement on (the newer {@code true} or the older {@code strict}). */
+        public boolean ciliumReplacesKubeProxy() {
+            return ciliumKubeProxyReplacement != null && Set.of("true", "strict").contains(ciliumKubeProxyReplacement.strip().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     private final KubernetesClient client;
@@ -92,7 +120,46 @@ public final class ProxyApi {
         } catch (KubernetesClientException e) {
             notices.accept("note: cannot read DaemonSet " + NAMESPACE + "/" + NAME + " (" + reason(e) + "); kube-proxy's version is unknown");
         }
-        return new State(services, slices, configMode, dsMode, version);
+        return new State(services, slices, configMode, dsMode, version, others(notices));
+    }
+
+    /** Cilium, kube-router and Windows nodes as the API shows them; unreadable objects are a notice, never an error. */
+    private OtherDataplanes others(Consumer<String> notices) {
+        String kpr = null;
+        Map<String, String> cilium = new TreeMap<>();
+        Map<String, String> kubeRouter = new TreeMap<>();
+        Set<String> windows = new TreeSet<>();
+        try {
+            ConfigMap cm = client.configMaps().inNamespace(NAMESPACE).withName("cilium-config").get();
+            if (cm != null && cm.getData() != null) {
+                kpr = cm.getData().get("kube-proxy-replacement");
+            }
+            agents("cilium", cilium);
+            agents("kube-router", kubeRouter);
+        } catch (KubernetesClientException e) {
+            notices.accept("note: cannot read Cilium/kube-router objects in " + NAMESPACE + " (" + reason(e) + "); a replacement of kube-proxy"
+                    + " is told from the nodes only");
+        }
+        try {
+            for (Node n : client.nodes().list().getItems()) {
+                Map<String, String> labels = n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
+                String os = n.getStatus() == null || n.getStatus().getNodeInfo() == null ? null : n.getStatus().getNodeInfo().getOperatingSystem();
+                if ("windows".equals(labels.get("kubernetes.io/os")) || "windows".equals(os)) {
+                    windows.add(n.getMetadata().getName());
+                }
+            }
+        } catch (KubernetesClientException e) {
+            notices.accept("note: cannot list nodes (" + reason(e) + "); Windows nodes are not told apart");
+        }
+        return new OtherDataplanes(kpr, Map.copyOf(cilium), Map.copyOf(kubeRouter), Set.copyOf(windows));
+    }
+
+    private void agents(String app, Map<String, String> byNode) {
+        for (Pod p : client.pods().inNamespace(NAMESPACE).withLabel("k8s-app", app).list().getItems()) {
+            if (p.getSpec() != null && p.getSpec().getNodeName() != null) {
+                byNode.putIfAbsent(p.getSpec().getNodeName(), p.getMetadata().getName());
+            }
+        }
     }
 
     /**

@@ -94,8 +94,26 @@ public final class ProxyCollector {
                 ipvsServers, nftTable);
         ProxySections.Section pm = s.get("proxymode");
         String answered = pm != null && pm.ok() && ProxyModeDetector.parse(pm.text()) != null ? pm.text().strip() : null;
+        java.util.Set<String> devices = OtherProxies.devices(s.text("links"));
+        if (request.mode() == null && answered == null) {
+            boolean deployed = api.configMode() != null || api.daemonSetMode() != null;
+            String other = evidence.modes().isEmpty() ? OtherProxies.noKubeProxy(node, devices, api.others(), request, api.services(), deployed)
+                    : !evidence.modes().contains(ProxyMode.IPTABLES) && !evidence.modes().contains(ProxyMode.NFTABLES)
+                            ? OtherProxies.kubeRouter(node, devices, api.others(), kubeIpvs0) : null;
+            if (other != null) {
+                return NodeInspection.of(node, null, "-", null, notes, List.of(), null, List.of(),
+                        new NodeInspection.Error(ExitCode.UNAVAILABLE.code(), other));
+            }
+            if (evidence.modes().isEmpty()) {
+                notes.add(OtherProxies.rulesGone(node, request, api.services()));
+            }
+        }
         ProxyModeDetector.Decision decision = ProxyModeDetector.decide(request.mode(), answered, api.configMode(), api.daemonSetMode(), evidence);
         notes.addAll(decision.notes());
+        String alongside = OtherProxies.ciliumAlongside(node, devices, api.others());
+        if (alongside != null && !evidence.modes().isEmpty()) {
+            notes.add(alongside);
+        }
 
         PrerequisitesView prerequisites = null;
         if (request.checkIpvs() || decision.mode() == ProxyMode.IPVS) {

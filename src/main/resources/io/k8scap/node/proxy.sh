@@ -17,6 +17,7 @@
 #   proto                 "1" (protocol version), always first
 #   uname                 uname -r
 #   proxymode             GET http://127.0.0.1:10249/proxyMode (curl, else wget, else busybox wget)
+#   links                 ip -o link show (cilium_host/cilium_net: Cilium; kube-dummy-if: kube-router)
 #   iptables-legacy       iptables-legacy-save           (each of these only when installed)
 #   iptables-nft          iptables-nft-save
 #   iptables              iptables-save (only when neither of the two above is installed)
@@ -100,6 +101,7 @@ modfile() {
 sec proto echo 1
 sec uname uname -r
 sec proxymode proxy_mode
+sec links ip -o link show
 
 if [ "$MODE" = auto ] || [ "$MODE" = iptables ] || [ "$MODE" = ipvs ]; then
     save iptables

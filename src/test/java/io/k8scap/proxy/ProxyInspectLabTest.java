@@ -285,6 +285,73 @@ class ProxyInspectLabTest {
         inspect("--via", "ssh", "--node", NODE, "--node", "lab-node-gone").assertExit(7);
     }
 
+    /** Runs {@code ip ARGS} inside node 2's network namespace (the lab's, as root). */
+    private static void ipInNode2(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "k8scap-node2", "ip"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("ip %s: %s", String.join(" ", args), out).isZero();
+    }
+
+    @Test
+    void aNodeWithCiliumDevicesAndTheReplacementOnSaysCiliumServesTheServiceNotMissingServices() throws Exception {
+        // the devices Cilium's agent creates (a veth pair cilium_host/cilium_net), for real, in node 2's namespace
+        ipInNode2("link", "add", "cilium_host", "type", "veth", "peer", "name", "cilium_net");
+        cluster.client().configMaps().inNamespace("kube-system").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("cilium-config").endMetadata().addToData("kube-proxy-replacement", "true").build()).create();
+        try {
+            var r = inspect("--node", NODE, "--service", "kube-system/kube-dns").assertExit(6);
+            assertThat(r.err()).contains("error: lab-node-2: node lab-node-2 has no kube-proxy: Cilium's kube-proxy replacement")
+                    .contains("cilium-config kube-proxy-replacement=true").contains("cilium_host, cilium_net on the node")
+                    .contains("Service kube-system/kube-dns (cluster IP ").contains("cilium-dbg service list")
+                    .doesNotContain("missing-service");
+            assertThat(r.out()).doesNotContain("missing-service");
+            // with kube-proxy's rules back as well, the node is inspected and the replacement is a note
+            loadIptables(consistentDump);
+            var both = inspect("--node", NODE).assertExit(0);
+            assertThat(both.err()).contains("note: Cilium's kube-proxy replacement is on (cilium-config kube-proxy-replacement=true;"
+                    + " cilium_host, cilium_net on the node) yet the node also has kube-proxy rules");
+        } finally {
+            ipInNode2("link", "del", "cilium_host");
+            cluster.client().configMaps().inNamespace("kube-system").withName("cilium-config").delete();
+        }
+    }
+
+    @Test
+    void aNodeWithNoServiceProxyAtAllSaysWhatThatMeansForTheServiceAsked() throws Exception {
+        var r = inspect("--node", NODE, "--service", "kube-system/kube-dns").assertExit(6);
+        assertThat(r.err()).contains("error: lab-node-2: node lab-node-2 has no service proxy that k8scap can see")
+                .contains("connections from this node (and its pods) to Service kube-system/kube-dns (cluster IP ")
+                .contains("are not translated to any endpoint and time out")
+                .contains("--field-selector spec.nodeName=lab-node-2");
+        assertThat(r.out()).doesNotContain("missing-service");
+    }
+
+    @Test
+    void withKubeProxyDeployedAnEmptyNodeIsOneNoteExplainingTheMissingServices() throws Exception {
+        cluster.client().configMaps().inNamespace("kube-system").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("kube-proxy").endMetadata().addToData("config.conf", "mode: iptables\n").build()).create();
+        var r = inspect("--node", NODE, "--service", "kube-system/kube-dns").assertExit(7);
+        assertThat(r.err()).contains("lab-node-2: note: the API deploys kube-proxy but node lab-node-2 has none of its rules")
+                .contains("connections from this node to Service kube-system/kube-dns (cluster IP ");
+        assertThat(r.out()).contains("missing-service");
+    }
+
+    @Test
+    void aWindowsNodeIsReportedAsNotInspectable() throws Exception {
+        cluster.client().nodes().resource(new NodeBuilder().withNewMetadata().withName("lab-node-win").addToLabels("kubernetes.io/os", "windows")
+                .endMetadata().build()).create();
+        try {
+            loadIptables(consistentDump);
+            var r = inspect("--node", NODE, "--node", "lab-node-win").assertExit(6);
+            assertThat(r.err()).contains("error: lab-node-win: node lab-node-win runs Windows: kube-proxy there uses the winkernel mode");
+            assertThat(r.out()).containsPattern("lab-node-2 +iptables +evidence ");
+        } finally {
+            cluster.client().nodes().withName("lab-node-win").delete();
+        }
+    }
+
     private static int programmedPorts() {
         return (int) snapshot.ports().stream().filter(p -> !p.clusterEndpoints().isEmpty()).count();
     }
