@@ -14,6 +14,8 @@ import java.util.List;
  *       shb_userappl(4) = "k8scap VERSION", opt_endofopt;</li>
  *   <li>one IDB per source ({@link #addInterface}): link type, snaplen, options if_name(2),
  *       if_description(3), if_tsresol(9) = 9 for nanosecond sources (absent = the default 10^-6), opt_endofopt;</li>
+ *   <li>an NRB ({@link #addNames}): nrb_record_ipv4(1) / nrb_record_ipv6(2) entries, an address and its
+ *       name, nrb_record_end; Wireshark and tshark use them when name resolution is on ({@code -N n});</li>
  *   <li>EPBs: interface id, 64-bit timestamp in the interface's resolution, captured/original length,
  *       data padded to 32 bits, no options.</li>
  * </ul>
@@ -25,6 +27,7 @@ public final class PcapngWriter implements Closeable {
     static final int SHB = 0x0A0D0D0A;
     static final int IDB = 0x00000001;
     static final int EPB = 0x00000006;
+    static final int NRB = 0x00000004;
     static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
 
     private OutputStream out;
@@ -139,6 +142,43 @@ public final class PcapngWriter implements Closeable {
         interfaceBlocks.add(idb);
         nanosById.add(nanos);
         return nanosById.size() - 1;
+    }
+
+    /**
+     * Writes a Name Resolution Block: each address (IPv4 dotted, or IPv6 text) with its name (e.g. a pod's
+     * {@code ns/name}). Addresses that are not IP literals are skipped; nothing is written for an empty map.
+     */
+    public void addNames(java.util.Map<String, String> names) throws IOException {
+        Block b = new Block(NRB);
+        int n = 0;
+        for (java.util.Map.Entry<String, String> e : names.entrySet()) {
+            byte[] addr = ipLiteral(e.getKey());
+            if (addr == null || e.getValue() == null || e.getValue().isEmpty()) {
+                continue;
+            }
+            byte[] name = e.getValue().getBytes(StandardCharsets.UTF_8);
+            byte[] value = java.util.Arrays.copyOf(addr, addr.length + name.length + 1); // name zero-terminated
+            System.arraycopy(name, 0, value, addr.length, name.length);
+            b.option(addr.length == 4 ? 1 : 2, value);
+            n++;
+        }
+        if (n == 0) {
+            return;
+        }
+        b.endOfOptions(); // nrb_record_end: type 0, length 0
+        writeBlock(b.finish());
+    }
+
+    /** The bytes of an IPv4 or IPv6 literal, or null (never a DNS lookup). */
+    static byte[] ipLiteral(String s) {
+        if (s == null || s.isEmpty() || !(s.indexOf(':') >= 0 || s.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')))) {
+            return null;
+        }
+        try {
+            return java.net.InetAddress.getByName(s).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     /**

@@ -171,4 +171,28 @@ class PcapToolsLabTest {
         assertThat(of.apply(io.k8scap.analysis.Analysis.Kind.icmp_unreachable)).extracting(x -> x.server().port()).contains(7777);
         assertThat(r.totals().retransmissions()).isPositive();
     }
+
+    @Test
+    void nameResolutionBlockNamesPodsAndServicesInTshark() throws Exception {
+        Path f = dir.resolve("names.pcapng");
+        CaptureFile cf = CaptureFile.create(f);
+        PcapngWriter w = new PcapngWriter(cf.out());
+        int iface = w.addInterface(101, 262144, "flyte/flyteadmin-0", "lab-node-1 veth", false);
+        w.addNames(new java.util.LinkedHashMap<>(Map.of("10.244.77.2", "lab/web-7c9d8f6b5-x2x4q", "10.96.0.10", "kube-system/kube-dns",
+                "fd00:9977::2", "shop/checkout-0", "not-an-address", "skipped")));
+        byte[] udp = {0x45, 0, 0, 29, 0, 1, 0, 0, 64, 17, 0, 0, 10, (byte) 244, 77, 3, 10, (byte) 244, 77, 2,
+            (byte) 0x9c, 0x40, 0x27, 0x0f, 0, 9, 0, 0, 'x'};
+        w.writePacket(iface, 1_700_000_000_000_000_000L, udp.length, udp.length, udp, 0);
+        w.flush();
+        cf.commit();
+
+        Run hosts = run("tshark", "-r", f.toString(), "-N", "n", "-q", "-z", "hosts");
+        assertThat(hosts.exit()).as(hosts.err()).isZero();
+        assertThat(hosts.out()).containsPattern("10\\.244\\.77\\.2\\s+lab/web-7c9d8f6b5-x2x4q")
+                .containsPattern("10\\.96\\.0\\.10\\s+kube-system/kube-dns")
+                .containsPattern("fd00:9977::2\\s+shop/checkout-0")
+                .doesNotContain("skipped");
+        Run names = run("tshark", "-r", f.toString(), "-N", "n", "-T", "fields", "-e", "ip.dst_host");
+        assertThat(names.out().strip()).isEqualTo("lab/web-7c9d8f6b5-x2x4q");
+    }
 }
