@@ -12,7 +12,7 @@ public enum ExitCode {
     NOT_FOUND(4, "not found (pod, workload, node, container)"),
     DENIED(5, "denied (API 401/403, SSH authentication, sudo)"),
     UNAVAILABLE(6, "unavailable (unreachable, timeout, tool missing on node, feature off)"),
-    DRIFT(7, "drift found (proxy-inspect)"),
+    DRIFT(7, "drift or problems found (proxy-inspect, analyze)"),
     INTERRUPTED(130, "interrupted before the work began");
 
     private final int code;

@@ -32,7 +32,7 @@ public final class Cli {
 
     /** k8scap's commands, in the order --help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(LocateCommand.class, CaptureCommand.class, DebugCommand.class,
-            ProxyInspectCommand.class, GcCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class,
+            ProxyInspectCommand.class, AnalyzeCommand.class, GcCommand.class, VersionCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class,
             CompleteCommand.class);
 
     /** The whole command tree. */

@@ -70,6 +70,6 @@ public final class RootCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is required (locate, capture, debug, proxy-inspect, version, completion)");
+        throw new ParameterException(spec.commandLine(), "a command is required (locate, capture, debug, proxy-inspect, analyze, version, completion)");
     }
 }
