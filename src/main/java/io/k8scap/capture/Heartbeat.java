@@ -37,14 +37,9 @@ final class Heartbeat extends InputStream {
         if (closed) {
             return;
         }
-        StringBuilder b = new StringBuilder();
-        for (String l : lines) {
-            b.append(l).append('\n');
-        }
-        queue.add(b.toString().getBytes(StandardCharsets.UTF_8));
+        send(lines);
         armed = true;
         nextBeat = System.nanoTime() + intervalNanos;
-        notifyAll();
     }
 
     /** Sends {@code lines} (one per line) without arming: the script still reads parameters. */

@@ -57,21 +57,7 @@ class CaptureLabTest {
         cluster = MockCluster.start().loadLab(lab).loadNode2(node2);
         kubeconfig = cluster.writeKubeconfig(dir, "default");
         // Both lab nodes by name, as a fleet's ~/.ssh/config would have them (different ports and host keys).
-        Path knownHosts = dir.resolve("known_hosts_both");
-        Files.writeString(knownHosts, Files.readString(lab.knownHosts()) + "\n" + Files.readString(node2.knownHosts()));
-        sshConfig = Files.writeString(dir.resolve("ssh_config"), """
-                Host %s
-                  HostName %s
-                  Port %d
-                Host %s
-                  HostName %s
-                  Port %d
-                Host *
-                  User root
-                  IdentityFile %s
-                  UserKnownHostsFile %s
-                """.formatted(Lab.NODE_NAME, lab.sshAddress(), lab.sshPort(), node2.name(), node2.address(), node2.sshPort(),
-                lab.identity(), knownHosts));
+        sshConfig = LabCli.twoNodeSshConfig(dir, lab, node2);
     }
 
     @AfterAll

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.k8scap.lab.Lab;
 import io.k8scap.lab.LabTraffic;
-import io.k8scap.lab.MockCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,11 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("lab")
 class CaptureMetadataLabTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static TwoNodeLab two;
     private static Lab lab;
     private static Lab.Node2 node2;
-    private static MockCluster cluster;
-    private static Path kubeconfig;
-    private static Path sshConfig;
 
     @TempDir
     static Path dir;
@@ -43,17 +40,15 @@ class CaptureMetadataLabTest {
 
     @BeforeAll
     static void startCluster() throws IOException {
-        lab = Lab.load();
-        node2 = Lab.node2();
-        cluster = MockCluster.start().loadLab(lab).loadNode2(node2);
-        kubeconfig = cluster.writeKubeconfig(dir, "default");
-        sshConfig = LabCli.twoNodeSshConfig(dir, lab, node2);
+        two = TwoNodeLab.start(dir);
+        lab = two.lab();
+        node2 = two.node2();
     }
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
+        if (two != null) {
+            two.close();
         }
     }
 
@@ -63,10 +58,7 @@ class CaptureMetadataLabTest {
     }
 
     private static CliRunner.Result capture(String... extra) {
-        List<String> all = new ArrayList<>(List.of("capture", "--kubeconfig", kubeconfig.toString(), "--ssh-config", sshConfig.toString(),
-                "--node-address", "name"));
-        all.addAll(List.of(extra));
-        return CliRunner.run(all.toArray(String[]::new));
+        return two.capture(extra);
     }
 
     private static List<Path> contextFiles(Path d) throws IOException {
