@@ -107,10 +107,22 @@ public final class PodNodeSession implements NodeSession {
     /**
      * Reads {@code LENGTH\n} then exactly LENGTH bytes (the command line) from stdin and runs them
      * with {@code sh -c}; the rest of stdin is the command's. {@code $1} = "stdin" or "null" (then the
-     * command's stdin is /dev/null).
+     * command's stdin is /dev/null and the command is exec'd).
+     *
+     * <p>With stdin, the command is framed so that k8scap sends nothing after the API server's close
+     * (fabric8 7.x fails the exec and loses the status frame when a stdin send meets that close): when
+     * the command ends, the bootstrap writes {@code \001k8scap-end TOKEN STATUS} on stderr ({@code $2} =
+     * TOKEN, random per exec) and waits for the line TOKEN on stdin, reading past whatever the caller's
+     * stdin still carries; k8scap, seeing that record, stops forwarding the caller's stdin, sends
+     * {@code \nTOKEN\n} and nothing more, and the bootstrap exits with the command's status. Nothing
+     * is sent after that, so the status frame is read; the record's status is the answer should it be
+     * lost anyway. The record is taken out of the stderr the caller sees. When the exec stream closes
+     * before that (k8scap died), the wait reads EOF and ends.
      */
     public static final String BOOTSTRAP = "IFS= read -r n || exit 255; c=$(dd bs=1 count=\"$n\" 2>/dev/null) || exit 255; "
-            + "if [ \"$1\" = null ]; then exec sh -c \"$c\" </dev/null; fi; exec sh -c \"$c\"";
+            + "if [ \"$1\" = null ]; then exec sh -c \"$c\" </dev/null; fi; "
+            + "sh -c \"$c\"; r=$?; printf '\\001k8scap-end %s %d\\n' \"$2\" \"$r\" >&2; "
+            + "while IFS= read -r l; do [ \"$l\" = \"$2\" ] && break; done; exit \"$r\"";
 
     /** The argv the helper container runs (the command line itself follows on stdin, see {@link #stdinHeader}). */
     public static List<String> argv(PodAccessSettings.Tools tools, boolean withStdin) {
@@ -121,6 +133,22 @@ public final class PodNodeSession implements NodeSession {
         argv.addAll(List.of("sh", "-c", BOOTSTRAP, "k8scap-exec", withStdin ? "stdin" : "null"));
         return argv;
     }
+
+    /** The argv with stdin framed by {@code token} (see {@link #BOOTSTRAP}). */
+    public static List<String> argv(PodAccessSettings.Tools tools, String token) {
+        List<String> argv = argv(tools, true);
+        argv.add(token);
+        return argv;
+    }
+
+    /** A fresh token for {@link #BOOTSTRAP}'s end-of-command handshake. */
+    static String newToken() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return "k8scap-ack-" + java.util.HexFormat.of().formatHex(b);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /**
      * Sets {@code TERM} to {@code $1} and runs {@code $2} (the command line) with {@code sh -c}: what
@@ -163,9 +191,11 @@ public final class PodNodeSession implements NodeSession {
             throw new K8sCapException(ExitCode.FAILURE, "the session to " + where() + " is already closed");
         }
         OutputStream out = stdout == null ? OutputStream.nullOutputStream() : stdout;
-        StderrHead err = new StderrHead(stderr == null ? OutputStream.nullOutputStream() : stderr);
+        String token = stdin == null ? null : newToken();
+        EndRecord endRecord = new EndRecord(token);
+        StderrHead err = new StderrHead(stderr == null ? OutputStream.nullOutputStream() : stderr, endRecord);
         ExecEnd end = new ExecEnd();
-        String[] argv = argv(settings.tools(), stdin != null).toArray(String[]::new);
+        String[] argv = (stdin == null ? argv(settings.tools(), false) : argv(settings.tools(), token)).toArray(String[]::new);
         ExecWatch watch;
         try {
             watch = client.pods().inNamespace(pod.namespace()).withName(pod.name()).inContainer(HelperPods.CONTAINER)
@@ -190,7 +220,9 @@ public final class PodNodeSession implements NodeSession {
         open.add(watch);
         // the caller's stdin, flushed chunk by chunk (heartbeats must not wait in a buffer); its EOF
         // cannot be forwarded over v4.channel.k8s.io (see the class comment)
-        Thread pump = stdin == null ? null : io.k8scap.node.OutputPump.start(stdin, watch.getInput(), "k8scap-exec-stdin-" + pod.name());
+        StdinGate gate = new StdinGate(watch.getInput());
+        endRecord.onEnd(() -> gate.finish(token));
+        Thread pump = stdin == null ? null : io.k8scap.node.OutputPump.start(stdin, gate, "k8scap-exec-stdin-" + pod.name());
         try {
             Integer code;
             try {
@@ -199,10 +231,13 @@ public final class PodNodeSession implements NodeSession {
                 Thread.currentThread().interrupt();
                 throw new K8sCapException(ExitCode.INTERRUPTED, "interrupted while running a command in " + where(), e);
             } catch (ExecutionException e) {
-                code = statusAfterSendFailure(e.getCause(), end);
+                code = endRecord.status() != null ? endRecord.status() : statusAfterSendFailure(e.getCause(), end);
             }
             flush(out);
             flush(err);
+            if ((code == null || code < 0 && end.exitStatus.get() == null) && endRecord.status() != null) {
+                code = endRecord.status(); // the command ended and said so; only the status frame was lost
+            }
             if (code == null) {
                 throw dropped(end.failure.get());
             }
@@ -366,9 +401,9 @@ public final class PodNodeSession implements NodeSession {
      * frame and closes at once, and a heartbeat or "stop" written in that instant fails before the
      * status frame, already received, has been handled. Usually the status frame still reaches the
      * listener, so it is waited for (briefly: a dropped connection ends the wait via the listener,
-     * or the timeout) and wins. Known gap (fabric8 7.x): once the future has failed, fabric8 may
-     * stop handling incoming frames, and the status is lost: the exec is then reported dropped
-     * although the command finished (see ViaPodLabTest#statusOrKnownRace).
+     * or the timeout) and wins. fabric8 7.x may, once the future has failed, stop handling
+     * incoming frames and lose the status: {@link #exec} therefore frames stdin (see {@link #BOOTSTRAP})
+     * so that no send meets the close; this wait is left for the shell, whose stdin is the user's keys.
      */
     private Integer statusAfterSendFailure(Throwable cause, ExecEnd end) {
         if (!(cause instanceof IOException)) {
@@ -429,28 +464,151 @@ public final class PodNodeSession implements NodeSession {
         }
     }
 
-    /** Passes stderr through, keeping its first bytes for messages. */
-    static final class StderrHead extends OutputStream {
-        private static final int KEEP = 2048;
-        private final OutputStream out;
-        private final StringBuilder head = new StringBuilder();
+    /**
+     * Takes {@link #BOOTSTRAP}'s end record ({@code \001k8scap-end TOKEN STATUS\n}) out of stderr and
+     * reports it once. Bytes that may begin the record are held back until they match it or not.
+     */
+    static final class EndRecord {
+        private final byte[] prefix;
+        private final java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+        private volatile Integer status;
+        private Runnable onEnd = () -> { };
+        private boolean done;
 
-        StderrHead(OutputStream out) {
-            this.out = out;
+        EndRecord(String token) {
+            prefix = token == null ? null : ("\001k8scap-end " + token + " ").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        synchronized void onEnd(Runnable r) {
+            onEnd = r;
+        }
+
+        /** The command's status from the record, once it arrived. */
+        Integer status() {
+            return status;
+        }
+
+        /** The bytes of {@code b} that are the command's stderr (held-back bytes that turned out not to be the record included). */
+        synchronized byte[] filter(byte[] b, int off, int len) {
+            if (prefix == null || done) {
+                return java.util.Arrays.copyOfRange(b, off, off + len);
+            }
+            java.io.ByteArrayOutputStream pass = new java.io.ByteArrayOutputStream();
+            for (int i = off; i < off + len; i++) {
+                byte c = b[i];
+                int h = held.size();
+                if (done) {
+                    pass.write(c);
+                } else if (h < prefix.length) {
+                    if (c == prefix[h]) {
+                        held.write(c);
+                    } else {
+                        flushHeld(pass, c);
+                    }
+                } else if (c == '\n' && h > prefix.length) {
+                    String digits = new String(held.toByteArray(), prefix.length, h - prefix.length, StandardCharsets.US_ASCII);
+                    held.reset();
+                    done = true;
+                    status = Integer.valueOf(digits);
+                    Thread t = new Thread(onEnd, "k8scap-exec-end");
+                    t.setDaemon(true);
+                    t.start();
+                } else if (c >= '0' && c <= '9' && h - prefix.length < 4) {
+                    held.write(c);
+                } else {
+                    flushHeld(pass, c);
+                }
+            }
+            return pass.toByteArray();
+        }
+
+        private void flushHeld(java.io.ByteArrayOutputStream pass, byte c) {
+            pass.writeBytes(held.toByteArray());
+            held.reset();
+            if (c == prefix[0]) {
+                held.write(c);
+            } else {
+                pass.write(c);
+            }
+        }
+    }
+
+    /**
+     * The caller's stdin on its way to the exec, until the command has ended: then the end-of-command
+     * token is sent and nothing after it (see {@link #BOOTSTRAP}).
+     */
+    static final class StdinGate extends OutputStream {
+        private final OutputStream to;
+        private boolean finished;
+
+        StdinGate(OutputStream to) {
+            this.to = to;
         }
 
         @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            synchronized (head) {
-                if (head.length() < KEEP) {
-                    head.append((char) (b & 0xff));
-                }
+        public synchronized void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            if (!finished) {
+                to.write(b, off, len);
             }
         }
 
         @Override
+        public synchronized void flush() throws IOException {
+            if (!finished) {
+                to.flush();
+            }
+        }
+
+        /** Sends {@code \nTOKEN\n}, then drops whatever the caller's stdin still brings. */
+        synchronized void finish(String token) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                to.write(("\n" + token + "\n").getBytes(StandardCharsets.US_ASCII));
+                to.flush();
+            } catch (IOException e) {
+                // the exec is gone: the record's status is the answer
+            }
+        }
+    }
+
+    /** Passes stderr through, keeping its first bytes for messages. */
+    static final class StderrHead extends OutputStream {
+        private static final int KEEP = 2048;
+        private final OutputStream out;
+        private final EndRecord end;
+        private final StringBuilder head = new StringBuilder();
+
+        StderrHead(OutputStream out) {
+            this(out, new EndRecord(null));
+        }
+
+        StderrHead(OutputStream out, EndRecord end) {
+            this.out = out;
+            this.end = end;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
         public void write(byte[] b, int off, int len) throws IOException {
+            byte[] passed = end.filter(b, off, len);
+            if (passed.length > 0) {
+                pass(passed, 0, passed.length);
+            }
+        }
+
+        private void pass(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
             synchronized (head) {
                 int n = Math.min(len, KEEP - head.length());

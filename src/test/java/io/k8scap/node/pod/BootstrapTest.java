@@ -36,9 +36,14 @@ class BootstrapTest {
 
     record Run(int status, String out, String err) {}
 
+    static final String TOKEN = "k8scap-ack-0123456789abcdef01234567";
+
     static Run run(String shell, String mode, byte[] stdin, boolean closeStdin) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(shell.split(" ")));
         cmd.addAll(List.of("-c", PodNodeSession.BOOTSTRAP, "k8scap-exec", mode));
+        if (mode.equals("stdin")) {
+            cmd.add(TOKEN);
+        }
         Process p = new ProcessBuilder(cmd).start();
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
             try {
@@ -71,10 +76,39 @@ class BootstrapTest {
     void theCommandLineRunsAndTheRestOfStdinIsTheCommandsByteForByte(String shell) throws Exception {
         // A heartbeat protocol like capture.sh's: the command reads lines until "stop".
         String commandLine = NodeScriptLike.LINES_UNTIL_STOP;
-        Run r = run(shell, "stdin", concat(PodNodeSession.stdinHeader(commandLine), "heartbeat\nhb 2\nstop\nnot read\n"), false);
-        assertThat(r.err()).isEmpty();
+        Run r = run(shell, "stdin", concat(PodNodeSession.stdinHeader(commandLine),
+                "heartbeat\nhb 2\nstop\nnot read\n\n" + TOKEN + "\n"), false);
         assertThat(r.out()).isEqualTo("got heartbeat\ngot hb 2\nstopped\n");
+        // the end record, then the wait past the heartbeats still coming, until the token
+        assertThat(r.err()).isEqualTo("\001k8scap-end " + TOKEN + " 3\n");
         assertThat(r.status()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @MethodSource("shells")
+    void afterTheCommandEndsTheBootstrapWaitsForTheTokenNotForAnyLine(String shell) throws Exception {
+        // the command ends at once; "", a near-miss and heartbeats must not end the wait, EOF does
+        Run r = run(shell, "stdin", concat(PodNodeSession.stdinHeader("exit 4"), "\nhb\n" + TOKEN + "x\n"), true);
+        assertThat(r.err()).isEqualTo("\001k8scap-end " + TOKEN + " 4\n");
+        assertThat(r.status()).isEqualTo(4);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theEndRecordIsTakenOutOfStderrWhateverTheFrameBoundaries() throws Exception {
+        String stderr = "warn: \001k8scap-end no\n\001k8scap-end " + TOKEN + " 12";
+        byte[] all = (stderr + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        for (int cut = 1; cut < all.length; cut++) {
+            var rec = new PodNodeSession.EndRecord(TOKEN);
+            var seen = new ByteArrayOutputStream();
+            var ended = new java.util.concurrent.CountDownLatch(1);
+            rec.onEnd(ended::countDown);
+            var head = new PodNodeSession.StderrHead(seen, rec);
+            head.write(all, 0, cut);
+            head.write(all, cut, all.length - cut);
+            assertThat(seen.toString(StandardCharsets.ISO_8859_1)).as("cut at %d", cut).isEqualTo("warn: \001k8scap-end no\n");
+            assertThat(rec.status()).isEqualTo(12);
+            assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @ParameterizedTest
