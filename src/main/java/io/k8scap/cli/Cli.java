@@ -16,7 +16,8 @@ public final class Cli {
     private Cli() {}
 
     /** Runs k8scap with {@code args}, writing data to {@code out} and messages to {@code err}; returns the exit code. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] typed, PrintStream out, PrintStream err) {
+        String[] args = ArgumentGuess.commandFirst(typed); // -n flyte capture web = capture -n flyte web, as kubectl
         Logging logging = Logging.configure(args);
         String command = ArgumentGuess.clusterCommand(args);
         // for a cluster command, reading the kubeconfig and building the client overlap picocli's start-up (≈ 0.1 s)

@@ -79,10 +79,21 @@ final class CompleteCommand implements Callable<Integer> {
     private static final Set<String> POD_TARGETS = Set.of("locate", "capture", "debug");
     private static final Set<String> NAMESPACE_OPTIONS = Set.of("-n", "--namespace", "--helper-namespace");
 
+    /** {@code name} of {@code cmd}; before the command, the kube options as locate has them (they may be typed there). */
+    private static OptionSpec option(CommandLine root, CommandLine cmd, String name) {
+        OptionSpec o = cmd.getCommandSpec().findOption(name);
+        if (o == null && cmd == root && root.getSubcommands().containsKey("locate")) {
+            o = root.getSubcommands().get("locate").getCommandSpec().findOption(name);
+        }
+        return o;
+    }
+
     /** What to offer for {@code words} (the last one under completion) in {@code root}'s command tree. */
     static Answer answer(CommandLine root, List<String> words, Lookups lookups, Duration bound) {
         String cur = words.isEmpty() ? "" : words.get(words.size() - 1);
-        List<String> before = words.isEmpty() ? List.of() : words.subList(0, words.size() - 1);
+        // options typed before the command are the command's (Cli.run moves them after it)
+        List<String> before = words.isEmpty() ? List.of()
+                : List.of(io.k8scap.startup.ArgumentGuess.commandFirst(words.subList(0, words.size() - 1).toArray(String[]::new)));
         CommandLine cmd = root;
         OptionSpec pending = null; // an option whose value is the next word
         boolean endOfOptions = false;
@@ -95,7 +106,7 @@ final class CompleteCommand implements Callable<Integer> {
             } else if (w.equals("--")) {
                 endOfOptions = true;
             } else if (w.startsWith("-") && w.length() > 1) {
-                OptionSpec o = cmd.getCommandSpec().findOption(w.contains("=") ? w.substring(0, w.indexOf('=')) : w);
+                OptionSpec o = option(root, cmd, w.contains("=") ? w.substring(0, w.indexOf('=')) : w);
                 if (o != null && !w.contains("=") && o.arity().max() > 0) {
                     pending = o;
                 }
@@ -111,7 +122,7 @@ final class CompleteCommand implements Callable<Integer> {
         }
         if (!endOfOptions && cur.startsWith("--") && cur.contains("=")) {
             String name = cur.substring(0, cur.indexOf('='));
-            OptionSpec o = cmd.getCommandSpec().findOption(name);
+            OptionSpec o = option(root, cmd, name);
             if (o == null || o.arity().max() == 0) {
                 return new Answer(List.of(), NO_FILE_COMP);
             }

@@ -12,6 +12,65 @@ import java.util.Set;
 public final class ArgumentGuess {
     private ArgumentGuess() {}
 
+    /** Options of the commands that may also be typed before the command, as kubectl's: they take a value. */
+    private static final Set<String> LEADING_WITH_VALUE = Set.of("--kubeconfig", "--context", "-n", "--namespace", "-o", "--output");
+    /** ... and these are flags. */
+    private static final Set<String> LEADING_FLAGS = Set.of("-A", "--all-namespaces", "--no-headers");
+    /** Options of the root itself (inherited by every command): they stay where they are. */
+    private static final Set<String> ROOT_FLAGS = Set.of("-v", "--verbose", "-q", "--quiet");
+
+    /**
+     * {@code args} with the command's options typed before the command ({@code -n flyte capture web},
+     * as kubectl is typed) moved to just after the command name ({@code capture -n flyte web}), so
+     * that they mean the same wherever typed, give the same errors (an option the command has not is
+     * "Unknown option" for that command), and one typed again after the command wins (picocli takes
+     * the last value of a repeated option). Unchanged when nothing needs moving, when help or version
+     * is asked before the command, or when no command follows.
+     */
+    public static String[] commandFirst(String[] args) {
+        java.util.List<String> stay = new java.util.ArrayList<>();
+        java.util.List<String> moved = new java.util.ArrayList<>();
+        int i = 0;
+        for (; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("-") || a.equals("-")) {
+                break; // the command
+            }
+            String name = a.startsWith("--") && a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            if (ROOT_FLAGS.contains(a) || a.matches("-v+") || a.matches("-[vq]+")) {
+                stay.add(a);
+            } else if (LEADING_FLAGS.contains(a)) {
+                moved.add(a);
+            } else if (LEADING_WITH_VALUE.contains(name) && a.contains("=")) {
+                moved.add(a);
+            } else if (LEADING_WITH_VALUE.contains(a)) {
+                if (i + 1 >= args.length) {
+                    return args;
+                }
+                moved.add(a);
+                moved.add(args[++i]);
+            } else if (a.length() > 2 && (a.startsWith("-n") || a.startsWith("-o")) && !a.startsWith("--")) {
+                moved.add(a); // -nflyte, -n=flyte, -ojson
+            } else {
+                return args; // --help, --version, --, or an option picocli will name
+            }
+        }
+        if (moved.isEmpty() || i >= args.length) {
+            return args;
+        }
+        String[] out = new String[args.length];
+        int k = 0;
+        for (String a : stay) {
+            out[k++] = a;
+        }
+        out[k++] = args[i];
+        for (String a : moved) {
+            out[k++] = a;
+        }
+        System.arraycopy(args, i + 1, out, k, args.length - i - 1);
+        return out;
+    }
+
     /** The commands that talk to the API server. */
     private static final Set<String> CLUSTER_COMMANDS = Set.of("locate", "capture", "debug", "proxy-inspect", "gc");
 

@@ -16,7 +16,7 @@ import picocli.CommandLine;
  * prepared connection is thrown away (KubeClientsTest), so a miss costs time, never correctness.
  */
 class KubeOptionsGuessTest {
-    private static KubeSettings parsed(String[] args) {
+    static KubeSettings parsed(String[] args) {
         CommandLine cl = Cli.commandLine(new PrintStream(PrintStream.nullOutputStream()), new PrintStream(PrintStream.nullOutputStream()));
         CommandLine.ParseResult r = cl.parseArgs(args);
         CommandLine.ParseResult sub = r.subcommand();
