@@ -348,7 +348,10 @@ class ViaPodLabTest {
             // locate, then capture.sh on the same exec (one pod: one exec) — it really ran here and ended.
             assertThat(execs).hasSize(1);
             HelperPodMock.LocalExec capture = execs.get(execs.size() - 1);
-            assertThat(capture.argv()).isEqualTo(PodNodeSession.argv(PodAccessSettings.Tools.NODE, true));
+            // with stdin, the bootstrap's argv ends with this exec's own end-of-stdin token (framed stdin)
+            List<String> argv = capture.argv();
+            assertThat(argv.subList(0, argv.size() - 1)).isEqualTo(PodNodeSession.argv(PodAccessSettings.Tools.NODE, true));
+            assertThat(argv.get(argv.size() - 1)).matches("k8scap-ack-[0-9a-f]{24}");
             assertThat(capture.exit().get(10, TimeUnit.SECONDS)).isZero();
             assertThat(capture.stderr()).contains("k8scap-capture: started");
         } else {
