@@ -159,7 +159,8 @@ public final class KubeClients {
         config.setHttp2Disable(true);
         KubernetesClient client;
         try {
-            client = new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(serialization.join()).build();
+            client = new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new OrderedSendsHttpClientFactory())
+                    .withKubernetesSerialization(serialization.join()).build();
         } catch (KubernetesClientException e) {
             throw new K8sCapException(ExitCode.CONFIG, "cannot build a Kubernetes client from context '" + Text.safe(contextName)
                     + "' of " + where + ": " + Text.safe(rootMessage(e), 200) + "; check certificates and keys it names", e);

@@ -334,6 +334,19 @@ public final class HelperPodMock implements AutoCloseable {
             return s;
         }
 
+        /** Reads exactly {@code n} bytes of stdin (after the header), or what came before the timeout. */
+        public byte[] readBytes(int n, long timeoutMillis) throws InterruptedException {
+            long end = System.currentTimeMillis() + timeoutMillis;
+            while (pending.size() < n) {
+                if (!fill(end)) {
+                    break;
+                }
+            }
+            byte[] all = pending.toByteArray();
+            pending.reset();
+            return all;
+        }
+
         /** Reads PodNodeSession's header: {@code LENGTH\n} and that many bytes of command line. */
         String readCommandLine(long timeoutMillis) throws InterruptedException {
             long end = System.currentTimeMillis() + timeoutMillis;

@@ -170,6 +170,36 @@ class PodNodeSessionTest {
         assertThat(pcapOut.toByteArray()).isEqualTo(pcap);
     }
 
+    /**
+     * stdin sent as fast as it comes (a node-script-sized command line, then 20 000 small chunks, one
+     * WebSocket send each): the JDK's WebSocket refuses a send while the previous one is still going
+     * out ("Send pending"), which fabric8 reports as "could not send" and fails the exec with;
+     * OrderedSendsHttpClientFactory chains the sends. Every byte must arrive, in order, and the exec
+     * end with the command's status.
+     */
+    @Test
+    void stdinWrittenFasterThanTheSocketSendsArrivesWholeAndInOrder() throws Exception {
+        int chunks = 20_000;
+        byte[] chunk = new byte[64];
+        Feed stdin = new Feed();
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < chunks; i++) {
+            java.util.Arrays.fill(chunk, (byte) ('a' + i % 26));
+            stdin.send(new String(chunk, StandardCharsets.ISO_8859_1));
+            expected.writeBytes(chunk);
+        }
+        AtomicReference<byte[]> received = new AtomicReference<>();
+        mock.exec = (argv, st) -> {
+            received.set(st.readBytes(expected.size(), 30_000));
+            st.exit(0);
+        };
+        String bigCommandLine = "x".repeat(30 * 1024); // a node script is ≈ 25 KB
+        try (PodNodeSession s = connector.open(NODE, NS)) {
+            assertThat(s.exec(bigCommandLine, stdin, new ByteArrayOutputStream(), null)).isZero();
+        }
+        assertThat(received.get()).isEqualTo(expected.toByteArray());
+    }
+
     /** A stdin the test writes lines into while the command runs (never at EOF). */
     static final class Feed extends InputStream {
         private final java.util.concurrent.LinkedBlockingQueue<byte[]> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
