@@ -175,7 +175,8 @@ class PodNodeSessionTest {
      * WebSocket send each): the JDK's WebSocket refuses a send while the previous one is still going
      * out ("Send pending"), which fabric8 reports as "could not send" and fails the exec with;
      * OrderedSendsHttpClientFactory chains the sends. Every byte must arrive, in order, and the exec
-     * end with the command's status.
+     * end with the command's status. (On loopback the JDK nearly always completes a send at once, so
+     * this rarely meets the refusal; OrderedSendsHttpClientFactoryTest plays it deterministically.)
      */
     @Test
     void stdinWrittenFasterThanTheSocketSendsArrivesWholeAndInOrder() throws Exception {
